@@ -76,7 +76,7 @@ public sealed class SystemCudaProbe : ICudaProbe
             catch (DllNotFoundException e)
             {
                 return CudaAvailability.None(
-                    $"ONNX Runtime's CUDA provider cannot load ({FirstLine(e.Message)}); install the CUDA and cuDNN " +
+                    $"ONNX Runtime's CUDA provider cannot load ({NativeLoadError.Reason(e)}); install the CUDA and cuDNN " +
                     $"runtime libraries ONNX Runtime {env.GetVersionString()} needs and put them on LD_LIBRARY_PATH");
             }
         }
@@ -92,7 +92,7 @@ public sealed class SystemCudaProbe : ICudaProbe
         catch (OnnxRuntimeException e)
         {
             return CudaAvailability.None(
-                $"ONNX Runtime's CUDA provider does not start on GPU {deviceIndex} ({FirstLine(e.Message)}); check the NVIDIA driver and the CUDA libraries");
+                $"ONNX Runtime's CUDA provider does not start on GPU {deviceIndex} ({NativeLoadError.Reason(e)}); check the NVIDIA driver and the CUDA libraries");
         }
         finally
         {
@@ -113,6 +113,4 @@ public sealed class SystemCudaProbe : ICudaProbe
         var nested = Path.Combine(root, "runtimes", rid, "native", fileName);
         return File.Exists(nested) ? nested : null;
     }
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }

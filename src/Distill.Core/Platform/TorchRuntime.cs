@@ -18,7 +18,7 @@ public static class TorchRuntime
         {
             throw new DistillException(
                 DistillErrorKind.Environment,
-                $"TorchSharp could not load its native libraries: {Innermost(error).Message.Split('\n')[0].Trim()}. " +
+                $"TorchSharp could not load its native libraries: {NativeLoadError.Reason(error)}. " +
                 "If the message names GLIBCXX_3.4.32, this output folder's libLibTorchSharp.so was not patched: build " +
                 "through Distill's build (the step is on by default; see the README, 'TorchSharp on Debian 12').",
                 error);
@@ -36,15 +36,5 @@ public static class TorchRuntime
         {
             return e;
         }
-    }
-
-    private static Exception Innermost(Exception e)
-    {
-        while (e.InnerException is not null)
-        {
-            e = e.InnerException;
-        }
-
-        return e;
     }
 }

@@ -1,0 +1,17 @@
+using System.Globalization;
+
+namespace Distill.Benchmarks;
+
+/// <summary>Formats the last line every benchmark prints: <c>RESULT &lt;name&gt; key=value ...</c>.</summary>
+internal static class BenchmarkResult
+{
+    public static string Line(string name, params (string Key, object Value)[] values) =>
+        $"RESULT {name} " + string.Join(" ", values.Select(v => $"{v.Key}={Format(v.Value)}"));
+
+    private static string Format(object value) => value switch
+    {
+        double d => d.ToString("0.###", CultureInfo.InvariantCulture),
+        float f => f.ToString("0.###", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+}

@@ -1,0 +1,37 @@
+using Distill;
+using Distill.Benchmarks;
+using Distill.Platform;
+
+// Each benchmark prints what it measured and ends with one line: RESULT <name> key=value ...
+// Usage: dotnet run -c Release --project benchmarks/Distill.Benchmarks -- <benchmark> [options]
+var benchmarks = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal)
+{
+    ["gemm-peak"] = ("fp32 matrix-multiply throughput through TorchSharp: the ceiling other benchmarks report against", GemmPeak.Run),
+};
+
+if (args.Length == 0 || args[0] is "-h" or "--help" || !benchmarks.TryGetValue(args[0], out var chosen))
+{
+    if (args.Length > 0 && args[0] is not ("-h" or "--help"))
+    {
+        Console.Error.WriteLine($"Unknown benchmark '{args[0]}'. Known: {string.Join(", ", benchmarks.Keys)}");
+    }
+
+    Console.WriteLine("Usage: dotnet run -c Release --project benchmarks/Distill.Benchmarks -- <benchmark> [options]");
+    foreach (var (name, (help, _)) in benchmarks)
+    {
+        Console.WriteLine($"  {name,-14} {help}");
+    }
+
+    return args.Length == 0 || args[0] is "-h" or "--help" ? 0 : 2;
+}
+
+try
+{
+    TorchRuntime.EnsureLoaded();
+    return chosen.Run(args[1..]);
+}
+catch (Exception e) when (e is DistillException or ArgumentException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}

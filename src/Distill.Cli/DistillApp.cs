@@ -1,0 +1,63 @@
+using Distill.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Distill.Cli;
+
+/// <summary>
+/// The <c>distill</c> command line: parses arguments, runs a command and turns failures into one line and an exit
+/// code: 0 success, 1 a failed run, 2 bad input or a machine that lacks what the run needs. A stack trace is printed
+/// only with <c>--verbose</c>.
+/// </summary>
+public static class DistillApp
+{
+    /// <summary>Exit code of a successful run.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code of a run that started and failed.</summary>
+    public const int RunFailed = 1;
+
+    /// <summary>Exit code of bad input (arguments, files, settings) or a missing prerequisite.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Runs the command line <paramref name="args"/> against <paramref name="console"/>.</summary>
+    public static int Run(string[] args, IAnsiConsole console)
+    {
+        var verbose = args.Contains("--verbose");
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("distill");
+            config.SetApplicationVersion(typeof(DistillApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+            config.ConfigureConsole(console);
+            config.PropagateExceptions();
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Check that TorchSharp and ONNX Runtime load here, and which device each would use.")
+                .WithExample("doctor", "--device", "cuda");
+        });
+
+        try
+        {
+            return app.Run(args);
+        }
+        catch (DistillException e)
+        {
+            Report(console, e, verbose);
+            return e.Kind == DistillErrorKind.RunFailed ? RunFailed : BadInput;
+        }
+        catch (CommandAppException e)
+        {
+            Report(console, e, verbose);
+            return BadInput;
+        }
+    }
+
+    private static void Report(IAnsiConsole console, Exception e, bool verbose)
+    {
+        console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+        if (verbose)
+        {
+            console.WriteException(e);
+        }
+    }
+}

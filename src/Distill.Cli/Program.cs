@@ -1,0 +1,4 @@
+using Distill.Cli;
+using Spectre.Console;
+
+return DistillApp.Run(args, AnsiConsole.Console);
