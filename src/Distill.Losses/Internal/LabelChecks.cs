@@ -22,7 +22,7 @@ internal static class LabelChecks
         Guard.SameDevice(labels, logits, "the logits", name);
         if (labels.shape[0] > 0)
         {
-            var largest = labels.max().item<long>();
+            var largest = labels.max().to(ScalarType.Int64).item<long>();
             if (largest >= logits.shape[1])
             {
                 throw new ArgumentException(
