@@ -22,6 +22,7 @@ internal static class LabelChecks
         Guard.SameDevice(labels, logits, "the logits", name);
         if (labels.shape[0] > 0)
         {
+            // item<long>() only reads int64 tensors; other integer label dtypes (int32, say) are widened first.
             var largest = labels.max().to(ScalarType.Int64).item<long>();
             if (largest >= logits.shape[1])
             {
