@@ -16,7 +16,7 @@ public sealed record AttentionKlLossOptions
 /// <code>L_AT = (1 / (H·|x|)) Σ_h Σ_(query i) KL(A^T_(h,i) ‖ A^S_(h,i))</code>
 /// the KL divergence between the teacher's and the student's attention distribution of each query, averaged over
 /// heads and over the queries that are tokens. Padded keys are left out of each distribution and padded queries out
-/// of the mean. The student side is taken from its scores (before softmax) so that its log-probabilities are exact;
+/// of the mean (a batch without a single token gives 0). The student side is taken from its scores (before softmax) so that its log-probabilities are exact;
 /// the teacher side is its attention probabilities (the tapped Softmax output).
 /// Head counts: when the teacher has k times the student's heads, the distributions of each run of k consecutive
 /// teacher heads are averaged (a mixture, still a distribution); for other head counts use

@@ -28,7 +28,8 @@ public sealed record AttentionMseLossOptions
 /// arXiv 1909.10351): mean squared error between student and teacher attention matrices, summed over the mapped layers,
 /// <code>L_attn = Σ_(m→g(m)) (1 / (H·|V|)) Σ_h Σ_((i,j) ∈ V) (A^S_(m,h,i,j) − A^T_(g(m),h,i,j))²</code>
 /// where V holds the pairs of a query and a key that are both tokens: padded positions are left out, both from the
-/// sum and from the count (TinyBERT's code zeroes them instead, which dilutes the mean with padding). Teacher scores
+/// sum and from the count (TinyBERT's code zeroes them instead, which dilutes the mean with padding); a batch without
+/// a single token gives 0. Teacher scores
 /// tapped before the softmax carry the teacher's additive mask at padded keys; they are left out too.
 /// Head counts: when the teacher has k times the student's heads, each run of k consecutive teacher heads is
 /// averaged into one; other combinations are an error.
@@ -73,7 +74,8 @@ public sealed class AttentionMseLoss : ILossTerm
         var valid = mask.unsqueeze(1).unsqueeze(3).logical_and(mask.unsqueeze(1).unsqueeze(2)); // [batch, 1, q, k]
         // where, not multiply: a teacher score of -inf at a padded key would make inf·0 = NaN.
         var squared = where(valid, difference, zeros_like(difference)).pow(2);
-        var count = valid.to(squared.dtype).sum() * student.shape[1];
+        // clamp: a batch without a single token gives 0, not 0/0.
+        var count = (valid.to(squared.dtype).sum() * student.shape[1]).clamp_min(1);
         return (squared.sum() / count).MoveToOuterDisposeScope();
     }
 

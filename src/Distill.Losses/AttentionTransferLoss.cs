@@ -1,4 +1,3 @@
-using System.Globalization;
 using Distill.Losses.Internal;
 using static TorchSharp.torch;
 
@@ -11,19 +10,17 @@ public sealed record AttentionTransferLossOptions
     public double P { get; init; } = 2.0;
 
     /// <summary>
-    /// Student stage → teacher stage pairs used through <see cref="ILossTerm.Compute(LossInputs)"/>. Default:
-    /// stage i of the student with stage i of the teacher, for every stage the student has.
+    /// Student stage → teacher stage pairs used through <see cref="ILossTerm.Compute(LossInputs)"/>. Default
+    /// <see cref="LayerMap.Uniform"/>: stage i with stage i when both have as many stages; with fewer student stages,
+    /// each takes the teacher stage at the same relative depth (3 over 4 pairs 0→0, 1→1, 2→3).
     /// </summary>
     public LayerMap? StageMap { get; init; }
 
     /// <summary>Returns every problem with these settings; empty when they are valid.</summary>
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Validate() => new[]
     {
-        if (!(P > 0) || double.IsInfinity(P))
-        {
-            yield return $"p must be > 0 (was {P.ToString(CultureInfo.InvariantCulture)})";
-        }
-    }
+        LossOptionChecks.Positive("p", P),
+    }.OfType<string>();
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Distill.Losses.Internal;
 using static TorchSharp.torch;
 
@@ -14,18 +13,11 @@ public sealed record BlockwiseLogitLossOptions
     public double CrossWeight { get; init; } = 1.0;
 
     /// <summary>Returns every problem with these settings; empty when they are valid.</summary>
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Validate() => new[]
     {
-        if (!(Temperature > 0) || double.IsInfinity(Temperature))
-        {
-            yield return $"temperature must be > 0 (was {Temperature.ToString(CultureInfo.InvariantCulture)})";
-        }
-
-        if (!(CrossWeight >= 0) || double.IsInfinity(CrossWeight))
-        {
-            yield return $"cross_weight must be >= 0 (was {CrossWeight.ToString(CultureInfo.InvariantCulture)})";
-        }
-    }
+        LossOptionChecks.Positive("temperature", Temperature),
+        LossOptionChecks.NonNegative("cross_weight", CrossWeight),
+    }.OfType<string>();
 }
 
 /// <summary>

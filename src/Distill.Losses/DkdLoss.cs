@@ -1,4 +1,3 @@
-using System.Globalization;
 using Distill.Losses.Internal;
 using static TorchSharp.torch;
 
@@ -29,28 +28,13 @@ public sealed record DkdLossOptions
     public Action<string>? OnWarning { get; init; }
 
     /// <summary>Returns every problem with these settings; empty when they are valid.</summary>
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Validate() => new[]
     {
-        if (!(Alpha >= 0) || double.IsInfinity(Alpha))
-        {
-            yield return $"alpha must be >= 0 (was {Alpha.ToString(CultureInfo.InvariantCulture)})";
-        }
-
-        if (!(Beta >= 0) || double.IsInfinity(Beta))
-        {
-            yield return $"beta must be >= 0 (was {Beta.ToString(CultureInfo.InvariantCulture)})";
-        }
-
-        if (!(Temperature > 0) || double.IsInfinity(Temperature))
-        {
-            yield return $"temperature must be > 0 (was {Temperature.ToString(CultureInfo.InvariantCulture)})";
-        }
-
-        if (WarmupEpochs < 0)
-        {
-            yield return $"warmup_epochs must be >= 0 (was {WarmupEpochs})";
-        }
-    }
+        LossOptionChecks.NonNegative("alpha", Alpha),
+        LossOptionChecks.NonNegative("beta", Beta),
+        LossOptionChecks.Positive("temperature", Temperature),
+        WarmupEpochs < 0 ? $"warmup_epochs must be >= 0 (was {WarmupEpochs})" : null,
+    }.OfType<string>();
 }
 
 /// <summary>

@@ -17,7 +17,7 @@ public sealed record HiddenCosineLossOptions
 /// DistilBERT's cosine embedding loss on hidden states (Sanh et al. 2019, "DistilBERT, a distilled version of BERT",
 /// arXiv 1910.01108):
 /// <code>L_cos = Σ_(m→g(m)) (1 / |tokens|) Σ_(tokens) (1 − cos(h^S_m, h^T_g(m)))</code>
-/// averaged over the tokens that are not padding. It aligns directions, not magnitudes, and needs equal hidden sizes
+/// averaged over the tokens that are not padding (a batch without a single token gives 0). It aligns directions, not magnitudes, and needs equal hidden sizes
 /// (use hidden_mse, which learns a projection, when they differ).
 /// </summary>
 public sealed class HiddenCosineLoss : ILossTerm
@@ -63,7 +63,8 @@ public sealed class HiddenCosineLoss : ILossTerm
         }
 
         var tokens = Guard.Mask(attentionMask, student.shape[0], student.shape[1], student.device).to(distance.dtype);
-        return ((distance * tokens).sum() / tokens.sum()).MoveToOuterDisposeScope();
+        // clamp: a batch without a single token gives 0, not 0/0.
+        return ((distance * tokens).sum() / tokens.sum().clamp_min(1)).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -24,10 +24,11 @@ public sealed record HiddenMseLossOptions
 /// TinyBERT's hidden-state loss (Jiao et al. 2020, arXiv 1909.10351): mean squared error between the student's
 /// hidden states, mapped into the teacher's width by a learned linear projection, and the teacher's,
 /// <code>L_hidn = Σ_(m→g(m)) (1 / (|tokens|·d_t)) Σ_(tokens) ‖H^S_m·W_h + b_h − H^T_g(m)‖²</code>
-/// over the tokens that are not padding. One projection (weight and bias) serves every mapped layer and the
+/// over the tokens that are not padding (a batch without a single token gives 0). One projection (weight and bias) serves every mapped layer and the
 /// embeddings, as in TinyBERT. The projection is a parameter of this module: hand
 /// <see cref="ILossTerm.Parameters"/> (or <c>parameters()</c>) to the optimizer with the student's, and save it with
-/// the student's checkpoint.
+/// the student's checkpoint. The loss is computed in the projection's dtype (float32 unless the module is moved to
+/// another with <c>to(ScalarType)</c>); float64 inputs give a float64 loss only after <c>to(ScalarType.Float64)</c>.
 /// </summary>
 public sealed class HiddenMseLoss : nn.Module, ILossTerm
 {
@@ -101,7 +102,8 @@ public sealed class HiddenMseLoss : nn.Module, ILossTerm
         }
 
         var tokens = Guard.Mask(attentionMask, student.shape[0], student.shape[1], student.device).unsqueeze(2).to(squared.dtype);
-        return ((squared * tokens).sum() / (tokens.sum() * TeacherHidden)).MoveToOuterDisposeScope();
+        // clamp: a batch without a single token gives 0, not 0/0.
+        return ((squared * tokens).sum() / (tokens.sum() * TeacherHidden).clamp_min(1)).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

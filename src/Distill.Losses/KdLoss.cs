@@ -18,13 +18,10 @@ public sealed record KdLossOptions
     public bool TeacherGivesProbabilities { get; init; }
 
     /// <summary>Returns every problem with these settings; empty when they are valid.</summary>
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Validate() => new[]
     {
-        if (!(Temperature > 0) || double.IsInfinity(Temperature))
-        {
-            yield return $"temperature must be > 0 (was {Temperature.ToString(CultureInfo.InvariantCulture)})";
-        }
-    }
+        LossOptionChecks.Positive("temperature", Temperature),
+    }.OfType<string>();
 }
 
 /// <summary>

@@ -14,13 +14,10 @@ public sealed record LabelCrossEntropyLossOptions
     public double LabelSmoothing { get; init; }
 
     /// <summary>Returns every problem with these settings; empty when they are valid.</summary>
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Validate() => new[]
     {
-        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1))
-        {
-            yield return $"label_smoothing must be in [0, 1) (was {LabelSmoothing.ToString(CultureInfo.InvariantCulture)})";
-        }
-    }
+        LabelSmoothing is >= 0 and < 1 ? null : $"label_smoothing must be in [0, 1) (was {LabelSmoothing.ToString(CultureInfo.InvariantCulture)})",
+    }.OfType<string>();
 }
 
 /// <summary>

@@ -36,14 +36,7 @@ public sealed class LossSettings
     });
 
     /// <summary>Reads a whole number, or returns <paramref name="fallback"/> when the setting is absent.</summary>
-    public int Int(string name, int fallback) => Read(name, fallback, value => value switch
-    {
-        int i => i,
-        long l and >= int.MinValue and <= int.MaxValue => (int)l,
-        double d when d == Math.Floor(d) && Math.Abs(d) <= int.MaxValue => (int)d,
-        string s when int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
-        _ => throw Bad(name, value, "a whole number"),
-    });
+    public int Int(string name, int fallback) => Read(name, fallback, value => WholeNumber(value) ?? throw Bad(name, value, "a whole number"));
 
     /// <summary>Reads an optional whole number: null when absent.</summary>
     public int? OptionalInt(string name) => _values.ContainsKey(name) ? Int(name, 0) : Remember<int?>(name, null);
@@ -64,13 +57,9 @@ public sealed class LossSettings
         LayerMap map => map,
         string s when s.Equals("uniform", StringComparison.OrdinalIgnoreCase) => Losses.LayerMap.Uniform,
         string s when s.Equals("last", StringComparison.OrdinalIgnoreCase) => Losses.LayerMap.Last,
-        IEnumerable list and not string => Losses.LayerMap.Explicit(list.Cast<object?>().Select(item => item switch
-        {
-            int i => i,
-            long l => (int)l,
-            string s when int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
-            _ => throw Bad(name, value, "uniform, last, or a list of teacher layer numbers"),
-        }).ToArray()),
+        IEnumerable list and not string => Losses.LayerMap.Explicit(list.Cast<object?>()
+            .Select(item => WholeNumber(item) ?? throw Bad(name, item, "uniform, last, or a list of teacher layer numbers"))
+            .ToArray()),
         _ => throw Bad(name, value, "uniform, last, or a list of teacher layer numbers"),
     });
 
@@ -91,6 +80,16 @@ public sealed class LossSettings
             throw new ArgumentException($"Loss '{Key}' has no setting '{unknown[0]}'. Known: {known}");
         }
     }
+
+    /// <summary>An int from any integral number, a whole double, or a numeric string; null for anything else or out of range.</summary>
+    private static int? WholeNumber(object? value) => value switch
+    {
+        int i => i,
+        long l and >= int.MinValue and <= int.MaxValue => (int)l,
+        double d when d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue => (int)d,
+        string s when int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
 
     private T Read<T>(string name, T fallback, Func<object?, T> convert)
     {

@@ -16,13 +16,10 @@ public sealed record ValueRelationLossOptions
     public int? RelationHeads { get; init; }
 
     /// <summary>Returns every problem with these settings; empty when they are valid.</summary>
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Validate() => new[]
     {
-        if (RelationHeads is < 1)
-        {
-            yield return $"relation_heads must be >= 1 (was {RelationHeads})";
-        }
-    }
+        RelationHeads is < 1 ? $"relation_heads must be >= 1 (was {RelationHeads})" : null,
+    }.OfType<string>();
 }
 
 /// <summary>
@@ -31,7 +28,8 @@ public sealed record ValueRelationLossOptions
 /// vectors [batch, heads, sequence, head size] are concatenated over heads and split again into R relation heads
 /// of size d_r; the relation of each head is <c>VR = softmax(V_r·V_rᵀ / √d_r)</c> and
 /// <code>L_VR = (1 / (R·|x|)) Σ_r Σ_(query i) KL(VR^T_(r,i) ‖ VR^S_(r,i))</code>
-/// averaged over relation heads and over queries that are tokens; padded keys are left out of each distribution.
+/// averaged over relation heads and over queries that are tokens; padded keys are left out of each distribution. A
+/// batch without a single token gives 0.
 /// </summary>
 public sealed class ValueRelationLoss : ILossTerm
 {

@@ -205,4 +205,31 @@ public class LossRegistryTests
         value.Should().BeNull();
         act.Should().Throw<ArgumentException>().WithMessage("Loss 'custom' has no setting 'y'. Known: x");
     }
+
+    [Fact]
+    public void Create_Should_ReadALayerListOfWholeDoubles_When_ARecipeGivesNumbersAsDoubles()
+    {
+        // YAML readers often hand numbers over as doubles.
+        var term = LossRegistry.CreateDefault().Create("attention_kl", new Dictionary<string, object?>
+        {
+            ["layers"] = new List<object?> { 2.0, 5.0, "8" },
+        });
+
+        ((AttentionKlLoss)term).Options.LayerMap.ToString().Should().Be("[0→2, 1→5, 2→8]");
+    }
+
+    [Theory]
+    [InlineData(2.5, "2.5")]
+    [InlineData(5000000000L, "5000000000")]
+    [InlineData("two", "two")]
+    public void Create_Should_NameTheBadItem_When_ALayerListHoldsANonLayer(object item, string shown)
+    {
+        var act = () => LossRegistry.CreateDefault().Create("attention_kl", new Dictionary<string, object?>
+        {
+            ["layers"] = new List<object?> { 1, item },
+        });
+
+        act.Should().Throw<ArgumentException>()
+            .WithMessage($"Loss 'attention_kl': layers must be uniform, last, or a list of teacher layer numbers (was '{shown}')");
+    }
 }

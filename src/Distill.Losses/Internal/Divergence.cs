@@ -59,7 +59,8 @@ internal static class Divergence
         var perEntry = xlogy(teacherProbs, teacherProbs) - teacherProbs * logStudent;
         var perQuery = where(keys, perEntry, zeros_like(perEntry)).sum(-1); // [batch, heads, queries]
         var queries = tokenMask.unsqueeze(1).to(perQuery.dtype);            // [batch, 1, queries]
-        return (perQuery * queries).sum() / (queries.sum() * heads);
+        // clamp: a batch without a single token gives 0, not 0/0.
+        return (perQuery * queries).sum() / (queries.sum() * heads).clamp_min(1);
     }
 
     /// <summary>

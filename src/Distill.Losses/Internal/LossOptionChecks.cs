@@ -14,6 +14,14 @@ internal static class LossOptionChecks
         }
     }
 
+    /// <summary>"name must be &gt; 0 (was v)" when <paramref name="value"/> is not a positive finite number, else null.</summary>
+    public static string? Positive(string name, double value) =>
+        value > 0 && !double.IsInfinity(value) ? null : $"{name} must be > 0 (was {value.ToString(CultureInfo.InvariantCulture)})";
+
+    /// <summary>"name must be &gt;= 0 (was v)" when <paramref name="value"/> is not a finite number ≥ 0, else null.</summary>
+    public static string? NonNegative(string name, double value) =>
+        value >= 0 && !double.IsInfinity(value) ? null : $"{name} must be >= 0 (was {value.ToString(CultureInfo.InvariantCulture)})";
+
     /// <summary>Formats a setting for formulas: invariant culture, no trailing zeros.</summary>
     public static string Format(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
 }
