@@ -1,0 +1,67 @@
+using Distill.Students;
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace Distill.Export.Internal;
+
+/// <summary>The ONNX graph of a <see cref="TransformerStudent"/>, node for node the forward pass of its modules.</summary>
+internal static class TransformerGraph
+{
+    public static void Build(OnnxGraphBuilder g, TransformerStudent model, Intermediates extras)
+    {
+        var o = model.Settings;
+        var w = new StudentWeights(g, model.state_dict());
+        var ids = g.Input(OnnxNames.InputIds, DataType.Int64, "batch", "sequence");
+        var mask = g.Input(OnnxNames.AttentionMask, DataType.Int64, "batch", "sequence");
+        var types = g.Input(OnnxNames.TokenTypeIds, DataType.Int64, "batch", "sequence");
+
+        // Embeddings: word + position + segment, then LayerNorm.
+        var positions = g.Range(g.DimensionOf(ids, 1));
+        var summed = g.Add(
+            g.Add(g.Gather(w["bert.embeddings.word_embeddings.weight"], ids), g.Gather(w["bert.embeddings.position_embeddings.weight"], positions)),
+            g.Gather(w["bert.embeddings.token_type_embeddings.weight"], types));
+        var hidden = g.LayerNorm(summed, w["bert.embeddings.LayerNorm.weight"], w["bert.embeddings.LayerNorm.bias"], o.LayerNormEps);
+        OutputIf(g, extras, Intermediates.HiddenStates, OnnxNames.HiddenStates(0), hidden, "batch", "sequence", o.Hidden);
+
+        // (1 − mask)·MaskValue, shaped [batch, 1, 1, keys] to broadcast over heads and queries.
+        var additiveMask = g.Unsqueeze(
+            g.Mul(g.Sub(g.Scalar(1f), g.Cast(mask, DataType.Float)), g.Scalar(TransformerStudent.MaskValue)), 1, 2);
+        var scale = g.Scalar(MathF.Sqrt(o.HeadSize));
+        for (var i = 0; i < o.Layers; i++)
+        {
+            var p = $"bert.encoder.layer.{i}.";
+            string Heads(string x) => g.Transpose(g.Reshape(x, 0, 0, o.Heads, o.HeadSize), 0, 2, 1, 3); // [b, h, s, d]
+            var q = Heads(g.Linear(hidden, w[p + "attention.self.query.weight"], w[p + "attention.self.query.bias"]));
+            var k = Heads(g.Linear(hidden, w[p + "attention.self.key.weight"], w[p + "attention.self.key.bias"]));
+            var v = Heads(g.Linear(hidden, w[p + "attention.self.value.weight"], w[p + "attention.self.value.bias"]));
+            var scores = g.Div(g.MatMul(q, g.Transpose(k, 0, 1, 3, 2)), scale);
+            var probabilities = g.Softmax(g.Add(scores, additiveMask));
+            var context = g.Reshape(g.Transpose(g.MatMul(probabilities, v), 0, 2, 1, 3), 0, 0, o.Hidden);
+            var attended = g.LayerNorm(
+                g.Add(g.Linear(context, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"]), hidden),
+                w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], o.LayerNormEps);
+            var inner = g.Gelu(g.Linear(attended, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]));
+            hidden = g.LayerNorm(
+                g.Add(g.Linear(inner, w[p + "output.dense.weight"], w[p + "output.dense.bias"]), attended),
+                w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], o.LayerNormEps);
+
+            OutputIf(g, extras, Intermediates.AttentionScores, OnnxNames.AttentionScores(i), scores, "batch", o.Heads, "sequence", "sequence");
+            OutputIf(g, extras, Intermediates.AttentionProbabilities, OnnxNames.AttentionProbabilities(i), probabilities, "batch", o.Heads, "sequence", "sequence");
+            OutputIf(g, extras, Intermediates.Values, OnnxNames.Values(i), v, "batch", o.Heads, "sequence", o.HeadSize);
+            OutputIf(g, extras, Intermediates.HiddenStates, OnnxNames.HiddenStates(i + 1), hidden, "batch", "sequence", o.Hidden);
+        }
+
+        // Pooler over the first token, then the classifier.
+        var first = g.Gather(hidden, g.Int64s([0], scalar: true), axis: 1);
+        var pooled = g.Tanh(g.Gemm(first, w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]));
+        var logits = g.Gemm(pooled, w["classifier.weight"], w["classifier.bias"]);
+        g.Output(OnnxNames.Logits, logits, DataType.Float, "batch", o.NumLabels);
+    }
+
+    private static void OutputIf(OnnxGraphBuilder g, Intermediates asked, Intermediates kind, string name, string value, params object[] dims)
+    {
+        if (asked.HasFlag(kind))
+        {
+            g.Output(name, value, DataType.Float, dims);
+        }
+    }
+}

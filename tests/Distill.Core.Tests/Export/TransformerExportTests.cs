@@ -1,0 +1,49 @@
+using Distill.Core.Tests.Export.Support;
+using Distill.Core.Tests.Students;
+using Distill.Export;
+using Distill.Students;
+using Google.Protobuf;
+using static TorchSharp.torch;
+
+namespace Distill.Core.Tests.Export;
+
+public class TransformerExportTests
+{
+    [Theory]
+    [InlineData(1, 5, new[] { 5 })]
+    [InlineData(3, 9, new[] { 9, 2, 6 })]
+    [InlineData(4, 17, new[] { 1, 17, 8, 16 })]
+    public void Export_Should_MatchTorchSharp_OnRandomPaddedBatches(int batch, int sequence, int[] lengths)
+    {
+        // Arrange
+        lengths.Should().HaveCount(batch);
+        manual_seed(21);
+        using var model = new TransformerStudent(StudentFixtures.SmallTransformer());
+        model.eval();
+        var bytes = OnnxExporter.ToModel(model, new OnnxExportOptions { ExtraOutputs = Intermediates.All }).ToByteArray();
+        using var scope = NewDisposeScope();
+        var (ids, mask) = StudentFixtures.TokenBatch(batch * 100 + sequence, sequence, lengths);
+        var types = (arange(sequence).unsqueeze(0) >= sequence / 2).to(ScalarType.Int64).expand(batch, sequence).contiguous();
+
+        // Act
+        var expected = model.call(StudentInput.Text(ids, mask, types, Intermediates.All));
+        var actual = OrtRunner.Run(bytes, new Dictionary<string, Tensor>
+        {
+            [OnnxNames.InputIds] = ids, [OnnxNames.AttentionMask] = mask, [OnnxNames.TokenTypeIds] = types,
+        });
+
+        // Assert
+        OrtRunner.MaxAbsDifference(actual[OnnxNames.Logits], expected.Logits).Should().BeLessThan(1e-4);
+        for (var layer = 0; layer < 2; layer++)
+        {
+            OrtRunner.MaxAbsDifference(actual[OnnxNames.AttentionProbabilities(layer)], expected.AttentionProbabilities![layer]).Should().BeLessThan(1e-4);
+            OrtRunner.MaxAbsDifference(actual[OnnxNames.AttentionScores(layer)], expected.AttentionScores![layer]).Should().BeLessThan(1e-4);
+            OrtRunner.MaxAbsDifference(actual[OnnxNames.Values(layer)], expected.Values![layer]).Should().BeLessThan(1e-4);
+        }
+
+        for (var index = 0; index <= 2; index++)
+        {
+            OrtRunner.MaxAbsDifference(actual[OnnxNames.HiddenStates(index)], expected.HiddenStates![index]).Should().BeLessThan(1e-4);
+        }
+    }
+}
