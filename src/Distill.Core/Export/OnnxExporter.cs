@@ -32,6 +32,13 @@ public static class OnnxExporter
                 $"export labels: {labels.Count} names given for a student with {model.NumLabels} labels; give one name per label");
         }
 
+        var unsupported = options.ExtraOutputs & ~SupportedExtras(model.Kind);
+        if (unsupported != Intermediates.None)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput,
+                $"export.extra_outputs: a {model.Options.ArchitectureName} student has no {unsupported} to export (it has: {SupportedExtras(model.Kind)})");
+        }
+
         var builder = new OnnxGraphBuilder($"distill_{model.Options.ArchitectureName}");
         using (no_grad())
         {
@@ -40,8 +47,20 @@ public static class OnnxExporter
                 case TransformerStudent transformer:
                     TransformerGraph.Build(builder, transformer, options.ExtraOutputs);
                     break;
+                case BiLstmStudent bilstm:
+                    BiLstmGraph.Build(builder, bilstm);
+                    break;
+                case TextCnnStudent textCnn:
+                    TextCnnGraph.Build(builder, textCnn);
+                    break;
+                case MlpStudent mlp:
+                    MlpGraph.Build(builder, mlp);
+                    break;
+                case ImageCnnStudent imageCnn:
+                    ImageCnnGraph.Build(builder, imageCnn, options.ExtraOutputs);
+                    break;
                 default:
-                    throw new NotSupportedException($"ONNX export of {model.Options.ArchitectureName} students is not supported");
+                    throw new NotSupportedException($"ONNX export of {model.GetType().Name} is not supported");
             }
         }
 
@@ -102,6 +121,14 @@ public static class OnnxExporter
             File.Delete(temporary);
         }
     }
+
+    /// <summary>The intermediate outputs an architecture can add to its export.</summary>
+    public static Intermediates SupportedExtras(StudentKind kind) => kind switch
+    {
+        StudentKind.Transformer => Intermediates.AttentionScores | Intermediates.AttentionProbabilities | Intermediates.HiddenStates | Intermediates.Values,
+        StudentKind.ImageCnn => Intermediates.FeatureMaps,
+        _ => Intermediates.None,
+    };
 
     private static string DistillVersion => typeof(OnnxExporter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 

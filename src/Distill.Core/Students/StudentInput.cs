@@ -32,7 +32,7 @@ public enum Intermediates
 /// One batch for a student. Text students read <see cref="InputIds"/> and <see cref="AttentionMask"/> (and the
 /// transformer <see cref="TokenTypeIds"/>); the MLP and image students read <see cref="Features"/>.
 /// </summary>
-public sealed class StudentInput
+public sealed record StudentInput
 {
     /// <summary>Token ids, [batch, sequence], int64.</summary>
     public Tensor? InputIds { get; init; }

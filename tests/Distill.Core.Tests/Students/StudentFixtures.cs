@@ -72,4 +72,20 @@ internal static class StudentFixtures
             _ => throw new NotSupportedException(model.Options.ToString()),
         };
     }
+
+    /// <summary>
+    /// Runs a few batches in training mode without gradients so that BatchNorm's running statistics move away from
+    /// their initial 0 and 1, which an export that ignored them would get right by accident.
+    /// </summary>
+    public static void WarmUpBatchNorm(StudentModel model, int seed)
+    {
+        model.train();
+        using var noGrad = no_grad();
+        for (var i = 0; i < 3; i++)
+        {
+            using var scope = NewDisposeScope();
+            var input = InputFor(model, seed + i, batch: 4);
+            model.call(input with { Features = input.Features is null ? null : input.Features * 3 + 1 });
+        }
+    }
 }
