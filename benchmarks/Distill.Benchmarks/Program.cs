@@ -7,6 +7,7 @@ using Distill.Platform;
 var benchmarks = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal)
 {
     ["gemm-peak"] = ("fp32 matrix-multiply throughput through TorchSharp: the ceiling other benchmarks report against", GemmPeak.Run),
+    ["student-speedup"] = ("BERT-base-shaped teacher vs TinyBERT-4-shaped student in ONNX Runtime, and the student in TorchSharp vs ONNX Runtime", StudentSpeedup.Run),
 };
 
 if (args.Length == 0 || args[0] is "-h" or "--help" || !benchmarks.TryGetValue(args[0], out var chosen))
