@@ -41,8 +41,9 @@ function parseFloatValue(value, where) {
 
 function parseInt64Value(value, where) {
   if (typeof value === 'number') {
+    if (!Number.isInteger(value)) fail(`${where}: ${value} is not an integer`);
     // A JSON number past 2^53 has already been rounded by the parser; refuse it rather than run on a different id.
-    if (!Number.isSafeInteger(value)) fail(`${where}: ${value} is not an int64 that a JSON number holds exactly; pass it as a string`);
+    if (!Number.isSafeInteger(value)) fail(`${where}: ${value} is past 2^53, where a JSON number is not exact; pass it as a string`);
     return BigInt(value);
   }
   if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) {
@@ -120,11 +121,12 @@ async function main(argv) {
     fail(`cannot load onnxruntime-node (run 'npm ci --ignore-scripts' in ${path.dirname(fileURLToPath(import.meta.url))}): ${e.message}`);
   }
 
-  ort.env.logLevel = 'error';
+  // ORT logs each failure on stderr (in color) as well as throwing it; only the thrown message is reported, so that
+  // the caller gets one line.
+  ort.env.logLevel = 'fatal';
   let session;
   try {
-    // Warnings only from here on: ORT's info logs would drown the one error line the caller shows.
-    session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'], logSeverityLevel: 3 });
+    session = await ort.InferenceSession.create(modelPath, { executionProviders: ['cpu'], logSeverityLevel: 4 });
   } catch (e) {
     fail(`cannot load model ${modelPath}: ${e.message}`);
   }
@@ -154,7 +156,7 @@ async function main(argv) {
 
   let results;
   try {
-    results = await session.run(feeds, wanted);
+    results = await session.run(feeds, wanted, { logSeverityLevel: 4 });
   } catch (e) {
     fail(`run failed: ${e.message}`);
   }
@@ -162,7 +164,11 @@ async function main(argv) {
   const outputs = {};
   for (const name of wanted) outputs[name] = fromTensor(name, results[name]);
   await session.release();
-  await writeFile(resultPath, JSON.stringify({ outputs }));
+  try {
+    await writeFile(resultPath, JSON.stringify({ outputs }));
+  } catch (e) {
+    fail(`cannot write result file '${resultPath}': ${e.message}`);
+  }
 }
 
 try {
