@@ -70,4 +70,38 @@ public class RealTextExportTests
 
         OrtRunner.MaxAbsDifference(actual, expected).Should().BeLessThan(1e-4);
     }
+
+    [Fact]
+    public void Export_Should_GiveTheSameLogitsInOnnxRuntimeNode_OnSst2Sentences()
+    {
+        // Arrange
+        manual_seed(5);
+        using var model = new TransformerStudent(new TransformerStudentOptions { MaxPositions = 128, Layers = 2, Hidden = 32, Heads = 4, Intermediate = 64 });
+        model.eval();
+        var folder = Directory.CreateTempSubdirectory("distill-node-sst2-").FullName;
+        try
+        {
+            var path = System.IO.Path.Combine(folder, "student.onnx");
+            OnnxExporter.Export(model, path);
+            using var scope = NewDisposeScope();
+            var (ids, mask) = Encode(SharedData.Sst2DevSentences(16));
+            var feeds = new Dictionary<string, NodeInput>
+            {
+                [OnnxNames.InputIds] = NodeInput.Int64(ids.data<long>().ToArray(), ids.shape),
+                [OnnxNames.AttentionMask] = NodeInput.Int64(mask.data<long>().ToArray(), mask.shape),
+                [OnnxNames.TokenTypeIds] = NodeInput.Int64(new long[ids.numel()], ids.shape),
+            };
+
+            // Act
+            var expected = model.call(StudentInput.Text(ids, mask)).Logits;
+            var (dims, data) = OnnxNodeRunner.Run(path, feeds, [OnnxNames.Logits])[OnnxNames.Logits];
+
+            // Assert
+            OrtRunner.MaxAbsDifference(tensor(data, dims), expected).Should().BeLessThan(1e-4);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -27,21 +27,22 @@ internal static class SharedData
         }
     }
 
-    /// <summary>The folder holding Distill.sln.</summary>
-    public static string RepositoryRoot
-    {
-        get
-        {
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            {
-                if (File.Exists(System.IO.Path.Combine(folder.FullName, "Distill.sln")))
-                {
-                    return folder.FullName;
-                }
-            }
+    private static readonly Lazy<string> Root = new(FindRepositoryRoot);
 
-            throw new DirectoryNotFoundException($"No Distill.sln above {AppContext.BaseDirectory}");
+    /// <summary>The folder holding Distill.sln, found by walking up from the test assembly's folder.</summary>
+    public static string RepositoryRoot => Root.Value;
+
+    private static string FindRepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(System.IO.Path.Combine(folder.FullName, "Distill.sln")))
+            {
+                return folder.FullName;
+            }
         }
+
+        throw new DirectoryNotFoundException($"No Distill.sln in {AppContext.BaseDirectory} or any folder above it");
     }
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Directory, .. parts]);

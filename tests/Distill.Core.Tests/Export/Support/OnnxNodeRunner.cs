@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
+using Distill.Core.Tests.Support;
+
 namespace Distill.Core.Tests.Export.Support;
 
 /// <summary>
@@ -30,10 +32,8 @@ public static class OnnxNodeRunner
         "install Node.js and npm (Debian: apt-get install nodejs npm), then build the tests again, which runs " +
         "'npm ci --ignore-scripts' in tools/ort-node";
 
-    private static readonly Lazy<string> Root = new(FindRepositoryRoot);
-
     /// <summary>The folder holding Distill.sln, found by walking up from the test assembly's folder.</summary>
-    public static string RepositoryRoot => Root.Value;
+    public static string RepositoryRoot => SharedData.RepositoryRoot;
 
     public static string ToolDirectory => Path.Combine(RepositoryRoot, "tools", "ort-node");
 
@@ -296,19 +296,5 @@ public static class OnnxNodeRunner
         var own = lines.Where(line => line.StartsWith("ort-node:", StringComparison.Ordinal)).ToArray();
         var chosen = own.Length > 0 ? own : lines;
         return chosen.Length == 0 ? "(node wrote nothing to stderr)" : string.Join(" ", chosen);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "Distill.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException(
-            $"no Distill.sln in {AppContext.BaseDirectory} or any folder above it; OnnxNodeRunner finds tools/ort-node from there");
     }
 }
