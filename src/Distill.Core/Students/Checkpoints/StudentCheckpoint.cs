@@ -147,7 +147,7 @@ public static class StudentCheckpoint
         var path = Path.Combine(folder, ManifestFileName);
         if (!File.Exists(path))
         {
-            var hint = File.Exists(Path.Combine(folder, WeightsFileName)) || File.Exists(Path.Combine(folder, "pytorch_model.bin"))
+            var hint = File.Exists(Path.Combine(folder, WeightsFileName)) || File.Exists(Path.Combine(folder, HuggingFaceBert.PyTorchWeightsFileName))
                 ? "; for Hugging Face BERT weights use HuggingFaceBert.Import"
                 : string.Empty;
             throw Invalid($"{folder}: has no {ManifestFileName}, so it is not a Distill checkpoint; pass a folder written by StudentCheckpoint.Save{hint}");
