@@ -87,7 +87,7 @@ public static class StudentOptionsJson
         catch (JsonException e)
         {
             // e.Path is "$.hidden" and the like: enough to find the setting.
-            throw Invalid($"{source}: setting {e.Path?.TrimStart('$', '.')} has a value of the wrong type ({FirstLine(e.Message)})");
+            throw Invalid($"{source}: setting {e.Path?.TrimStart('$', '.')} has a value of the wrong type ({FirstLine(e.Message)}); write a value of the setting's type");
         }
 
         var errors = options!.Validate().ToList();

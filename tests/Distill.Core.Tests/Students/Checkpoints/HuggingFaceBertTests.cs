@@ -165,6 +165,22 @@ public class HuggingFaceBertTests
     }
 
     [Fact]
+    public void LoadWeights_Should_AskForANewerSave_When_TheFileUsesPyTorchsLegacyFormat()
+    {
+        // Arrange: torch.save before PyTorch 1.6 wrote a bare pickle, which starts with the protocol opcode 0x80.
+        using var temp = new TempFolder();
+        File.WriteAllBytes(temp["pytorch_model.bin"], [0x80, 0x02, 0x8A, 0x0A, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20]);
+        using var model = new TransformerStudent(StudentFixtures.SmallTransformer());
+
+        // Act
+        var act = () => HuggingFaceBert.LoadWeights(model, temp["pytorch_model.bin"]);
+
+        // Assert
+        act.Should().Throw<DistillException>().WithMessage(
+            $"{temp["pytorch_model.bin"]}: saved in PyTorch's legacy (pre-1.6) format, which Distill cannot read; re-save it with torch.save(state_dict, path) from PyTorch 1.6 or later, or as safetensors");
+    }
+
+    [Fact]
     public void ReadConfig_Should_MapEveryBertConfigKey_When_GivenAConfigJson()
     {
         // Arrange: every key the student has, with values unlike the defaults.

@@ -36,6 +36,22 @@ public class OnnxTransformerWeightsTests
     }
 
     [Fact]
+    public void Import_Should_LeaveNoTensorAlive_When_TheModelIsDisposed()
+    {
+        using var temp = new TempFolder();
+        using (var original = new TransformerStudent(StudentFixtures.SmallTransformer()))
+        {
+            OnnxModels.Write(OnnxModels.FromStudent(original, withMetadata: true), temp["teacher.onnx"]);
+        }
+
+        var before = Tensors.Live;
+
+        OnnxTransformerWeights.Import(temp["teacher.onnx"]).Model.Dispose();
+
+        Tensors.Live.Should().Be(before, "the initializers read as tensors are disposed once copied");
+    }
+
+    [Fact]
     public void Import_Should_InferTheSettingsFromTheShapes_When_HeadsArePassed()
     {
         // Arrange: no metadata; 3 layers and 4 labels, which the importer must read off the weights.

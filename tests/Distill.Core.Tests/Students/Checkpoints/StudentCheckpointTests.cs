@@ -75,6 +75,25 @@ public class StudentCheckpointTests
     }
 
     [Fact]
+    public void SaveAndLoad_Should_LeaveNoTensorAlive_When_TheModelsAreDisposed()
+    {
+        // Arrange
+        using var temp = new TempFolder();
+        var before = Tensors.Live;
+
+        // Act
+        using (var model = new TransformerStudent(StudentFixtures.SmallTransformer()))
+        {
+            StudentCheckpoint.Save(model, temp["t"], InfoFor(model));
+        }
+
+        StudentCheckpoint.Load(temp["t"]).Model.Dispose();
+
+        // Assert
+        Tensors.Live.Should().Be(before, "every tensor made to write or read the weights is disposed");
+    }
+
+    [Fact]
     public void Save_Should_WriteTheManifestAndWeights_When_GivenATextStudent()
     {
         // Arrange
@@ -101,6 +120,42 @@ public class StudentCheckpointTests
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, "model.safetensors"))));
         json["weights_sha256"]!.GetValue<string>().Should().Be(sha);
         manifest.WeightsSha256.Should().Be(sha);
+    }
+
+    [Fact]
+    public void Save_Should_WriteStandardSafetensors_When_ReadByAnIndependentParser()
+    {
+        // Arrange: the image CNN has both float weights and int64 buffers.
+        using var temp = new TempFolder();
+        using var model = StudentFixtures.SmallImageCnn().CreateModel();
+
+        // Act
+        StudentCheckpoint.Save(model, temp["cnn"], InfoFor(model));
+
+        // Assert: parsed from the format's description (8-byte length, JSON header, raw little-endian data).
+        var bytes = File.ReadAllBytes(temp["cnn/model.safetensors"]);
+        var headerLength = (int)BitConverter.ToUInt64(bytes, 0);
+        var header = JsonNode.Parse(bytes.AsSpan(8, headerLength))!.AsObject();
+        var state = model.state_dict();
+        header.Select(p => p.Key).Where(k => k != "__metadata__").Should().BeEquivalentTo(state.Keys);
+        var end = 0L;
+        foreach (var (key, entry) in header.Where(p => p.Key != "__metadata__"))
+        {
+            var dtype = entry!["dtype"]!.GetValue<string>();
+            var offsets = entry["data_offsets"]!.AsArray().Select(o => o!.GetValue<long>()).ToArray();
+            var data = bytes.AsSpan(8 + headerLength + (int)offsets[0], (int)(offsets[1] - offsets[0])).ToArray();
+            double[] values = dtype switch
+            {
+                "F32" => Enumerable.Range(0, data.Length / 4).Select(i => (double)BitConverter.ToSingle(data, i * 4)).ToArray(),
+                "I64" => Enumerable.Range(0, data.Length / 8).Select(i => (double)BitConverter.ToInt64(data, i * 8)).ToArray(),
+                _ => throw new InvalidOperationException($"unexpected dtype {dtype} for {key}"),
+            };
+            entry["shape"]!.AsArray().Select(d => d!.GetValue<long>()).Should().Equal(state[key].shape, key);
+            values.Should().Equal(Tensors.Values(state[key]), key);
+            end = Math.Max(end, offsets[1]);
+        }
+
+        (8 + headerLength + end).Should().Be(bytes.Length, "the data ends where the file ends");
     }
 
     [Fact]
