@@ -25,14 +25,7 @@ public abstract record StudentOptions
 
     /// <summary>The architecture's name as recipes and manifests write it (<c>transformer</c>, <c>bilstm</c>, ...).</summary>
     [JsonIgnore]
-    public string ArchitectureName => Kind switch
-    {
-        StudentKind.Transformer => "transformer",
-        StudentKind.BiLstm => "bilstm",
-        StudentKind.TextCnn => "text_cnn",
-        StudentKind.Mlp => "mlp",
-        _ => "image_cnn",
-    };
+    public string ArchitectureName => StudentOptionsJson.NameOf(Kind);
 
     /// <summary>Every problem with these settings, each naming the setting and its value; empty when valid.</summary>
     public IEnumerable<string> Validate() =>

@@ -67,7 +67,7 @@ public class StudentExportTests
         metadata[OnnxMetadataKeys.Labels].Should().Be("[\"negative\",\"neutral\",\"positive\"]");
         metadata[OnnxMetadataKeys.VocabularyHash].Should().Be("sha256:abc");
         metadata[OnnxMetadataKeys.DistillVersion].Should().NotBeNullOrEmpty();
-        StudentOptionsJson.Deserialize(metadata[OnnxMetadataKeys.Architecture]).Should().Be(model.Options);
+        StudentOptionsJson.Deserialize(metadata[OnnxMetadataKeys.Architecture], "distill.architecture").Should().Be(model.Options);
     }
 
     [Fact]

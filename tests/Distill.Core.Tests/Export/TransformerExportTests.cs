@@ -46,4 +46,46 @@ public class TransformerExportTests
             OrtRunner.MaxAbsDifference(actual[OnnxNames.HiddenStates(index)], expected.HiddenStates![index]).Should().BeLessThan(1e-4);
         }
     }
+
+    [Fact]
+    public void ExportedTransformer_Should_ImportBackExactly_AsAFrozenTeacherModule()
+    {
+        // Arrange: a teacher exported by Distill, taps and all, on disk.
+        manual_seed(8);
+        using var original = new TransformerStudent(StudentFixtures.SmallTransformer(labels: 4));
+        original.eval();
+        var folder = Directory.CreateTempSubdirectory("distill-roundtrip-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "teacher.onnx");
+            OnnxExporter.Export(original, path, new OnnxExportOptions
+            {
+                ExtraOutputs = Intermediates.AttentionProbabilities | Intermediates.HiddenStates,
+                Labels = ["a", "b", "c", "d"],
+            });
+
+            // Act
+            var imported = Distill.Students.Checkpoints.OnnxTransformerWeights.Import(path);
+            using var model = imported.Model;
+
+            // Assert: every weight equal, the same settings, the same logits.
+            imported.Report.Missing.Should().BeEmpty();
+            imported.Report.Unexpected.Should().BeEmpty();
+            imported.Labels.Should().Equal("a", "b", "c", "d");
+            model.Options.Should().Be(original.Options);
+            var expected = original.state_dict();
+            foreach (var (key, value) in model.state_dict())
+            {
+                value.equal(expected[key]).all().item<bool>().Should().BeTrue(key);
+            }
+
+            using var scope = NewDisposeScope();
+            var (ids, mask) = StudentFixtures.TokenBatch(2, 9, 9, 4);
+            model.call(StudentInput.Text(ids, mask)).Logits.equal(original.call(StudentInput.Text(ids, mask)).Logits).all().item<bool>().Should().BeTrue();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -68,28 +68,28 @@ internal sealed class OnnxGraphBuilder
     /// <summary>A float32 constant of the given shape.</summary>
     public string FloatConstant(float[] values, long[] dims)
     {
-        var name = Fresh("const");
-        var proto = new TensorProto { Name = name, DataType = (int)DataType.Float };
-        proto.FloatData.AddRange(values);
-        proto.Dims.AddRange(dims);
-        _graph.Initializer.Add(proto);
-        return name;
+        var value = new TensorProto { DataType = (int)DataType.Float };
+        value.FloatData.AddRange(values);
+        value.Dims.AddRange(dims);
+        return Constant(value);
     }
 
     /// <summary>An int64 constant: a scalar when <paramref name="scalar"/>, else a 1-D tensor.</summary>
     public string Int64s(long[] values, bool scalar = false)
     {
-        var name = Fresh("const");
-        var proto = new TensorProto { Name = name, DataType = (int)DataType.Int64 };
-        proto.Int64Data.AddRange(values);
+        var value = new TensorProto { DataType = (int)DataType.Int64 };
+        value.Int64Data.AddRange(values);
         if (!scalar)
         {
-            proto.Dims.Add(values.Length);
+            value.Dims.Add(values.Length);
         }
 
-        _graph.Initializer.Add(proto);
-        return name;
+        return Constant(value);
     }
+
+    // Constants are Constant nodes, not initializers, so that the initializers are exactly the student's weights.
+    private string Constant(TensorProto value) =>
+        Node("Constant", [], new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = value });
 
     // ---------------------------------------------------------------- nodes
 
