@@ -26,29 +26,44 @@ internal static class TransformerGraph
         var additiveMask = g.Unsqueeze(
             g.Mul(g.Sub(g.Scalar(1f), g.Cast(mask, DataType.Float)), g.Scalar(TransformerStudent.MaskValue)), 1, 2);
         var scale = g.Scalar(MathF.Sqrt(o.HeadSize));
+
+        // The layers work on [batch·sequence, hidden] rows, so that every projection is one Gemm with its bias fused in,
+        // and Q, K and V are one Gemm over their weights concatenated (ONNX Runtime folds the Concat of initializers
+        // at load). Small students gain most: their matrices are too small to hide per-op overheads.
+        var batchAndSequence = g.Node("Shape", [ids]);
+        string Shaped(params long[] tail) => g.Concat(0, batchAndSequence, g.Int64s(tail));
+        var toHeads = Shaped(o.Heads, o.HeadSize);
+        var toHidden = Shaped(o.Hidden);
+        var rows = g.Reshape(hidden, -1, o.Hidden);
         for (var i = 0; i < o.Layers; i++)
         {
             var p = $"bert.encoder.layer.{i}.";
-            string Heads(string x) => g.Transpose(g.Reshape(x, 0, 0, o.Heads, o.HeadSize), 0, 2, 1, 3); // [b, h, s, d]
-            var q = Heads(g.Linear(hidden, w[p + "attention.self.query.weight"], w[p + "attention.self.query.bias"]));
-            var k = Heads(g.Linear(hidden, w[p + "attention.self.key.weight"], w[p + "attention.self.key.bias"]));
-            var v = Heads(g.Linear(hidden, w[p + "attention.self.value.weight"], w[p + "attention.self.value.bias"]));
+            var qkvWeight = g.Concat(0, w[p + "attention.self.query.weight"], w[p + "attention.self.key.weight"], w[p + "attention.self.value.weight"]);
+            var qkvBias = g.Concat(0, w[p + "attention.self.query.bias"], w[p + "attention.self.key.bias"], w[p + "attention.self.value.bias"]);
+            var qkv = g.Nodes("Split", [g.Gemm(rows, qkvWeight, qkvBias), g.Int64s([o.Hidden, o.Hidden, o.Hidden])], 3, Attr.Int("axis", 1));
+            string Heads(string x) => g.Transpose(g.Node("Reshape", [x, toHeads]), 0, 2, 1, 3); // [b, h, s, d]
+            var (q, k, v) = (Heads(qkv[0]), Heads(qkv[1]), Heads(qkv[2]));
             var scores = g.Div(g.MatMul(q, g.Transpose(k, 0, 1, 3, 2)), scale);
             var probabilities = g.Softmax(g.Add(scores, additiveMask));
-            var context = g.Reshape(g.Transpose(g.MatMul(probabilities, v), 0, 2, 1, 3), 0, 0, o.Hidden);
+            var context = g.Reshape(g.Transpose(g.MatMul(probabilities, v), 0, 2, 1, 3), -1, o.Hidden);
             var attended = g.LayerNorm(
-                g.Add(g.Linear(context, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"]), hidden),
+                g.Add(g.Gemm(context, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"]), rows),
                 w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], o.LayerNormEps);
-            var inner = g.Gelu(g.Linear(attended, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]));
-            hidden = g.LayerNorm(
-                g.Add(g.Linear(inner, w[p + "output.dense.weight"], w[p + "output.dense.bias"]), attended),
+            var inner = g.Gelu(g.Gemm(attended, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]));
+            rows = g.LayerNorm(
+                g.Add(g.Gemm(inner, w[p + "output.dense.weight"], w[p + "output.dense.bias"]), attended),
                 w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], o.LayerNormEps);
 
             OutputIf(g, extras, Intermediates.AttentionScores, OnnxNames.AttentionScores(i), scores, "batch", o.Heads, "sequence", "sequence");
             OutputIf(g, extras, Intermediates.AttentionProbabilities, OnnxNames.AttentionProbabilities(i), probabilities, "batch", o.Heads, "sequence", "sequence");
             OutputIf(g, extras, Intermediates.Values, OnnxNames.Values(i), v, "batch", o.Heads, "sequence", o.HeadSize);
-            OutputIf(g, extras, Intermediates.HiddenStates, OnnxNames.HiddenStates(i + 1), hidden, "batch", "sequence", o.Hidden);
+            if (extras.HasFlag(Intermediates.HiddenStates))
+            {
+                g.Output(OnnxNames.HiddenStates(i + 1), g.Node("Reshape", [rows, toHidden]), DataType.Float, "batch", "sequence", o.Hidden);
+            }
         }
+
+        hidden = g.Node("Reshape", [rows, toHidden]);
 
         // Pooler over the first token, then the classifier.
         var first = g.Gather(hidden, g.Int64s([0], scalar: true), axis: 1);
