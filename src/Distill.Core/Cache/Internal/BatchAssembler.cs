@@ -1,0 +1,42 @@
+using Distill.Teacher;
+
+namespace Distill.Cache.Internal;
+
+/// <summary>Pads a list of rows into one teacher batch.</summary>
+internal static class BatchAssembler
+{
+    public static TeacherBatch Assemble(IReadOnlyList<TeacherRow> rows)
+    {
+        if (rows[0].Text is null)
+        {
+            var width = rows[0].Features!.Length;
+            var features = new float[rows.Count * width];
+            for (var r = 0; r < rows.Count; r++)
+            {
+                var row = rows[r].Features ?? throw new DistillException(DistillErrorKind.InvalidInput, $"row {rows[r].RowId} has no features while others do");
+                if (row.Length != width)
+                {
+                    throw new DistillException(DistillErrorKind.InvalidInput, $"row {rows[r].RowId} has {row.Length} feature values, the others {width}");
+                }
+
+                row.CopyTo(features, r * width);
+            }
+
+            return new TeacherBatch { Rows = rows.Count, Features = features, FeatureDims = [width] };
+        }
+
+        var length = rows.Max(r => r.Length);
+        var ids = new long[rows.Count * length];
+        var mask = new long[rows.Count * length];
+        var types = new long[rows.Count * length];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var text = rows[r].Text ?? throw new DistillException(DistillErrorKind.InvalidInput, $"row {rows[r].RowId} has no text while others do");
+            text.InputIds.CopyTo(ids, r * length);
+            text.TokenTypeIds.CopyTo(types, r * length);
+            Array.Fill(mask, 1L, r * length, text.Length);
+        }
+
+        return new TeacherBatch { Rows = rows.Count, Length = length, InputIds = ids, AttentionMask = mask, TokenTypeIds = types };
+    }
+}

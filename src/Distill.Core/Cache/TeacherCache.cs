@@ -1,0 +1,285 @@
+using Distill.Cache.Internal;
+using static TorchSharp.torch;
+
+namespace Distill.Cache;
+
+/// <summary>
+/// A complete teacher cache opened for reading. Shards are memory-mapped and each is verified against its checksum
+/// the first time it is touched (a damaged shard is an error, never read). Rows are read straight from the mapping.
+/// </summary>
+public sealed class TeacherCache : IDisposable
+{
+    private readonly MappedShard?[] _shards;
+    private readonly bool _verify;
+    private readonly object _lock = new();
+    private Dictionary<(long, int), int>? _positions;
+
+    private TeacherCache(string folder, TeacherCacheManifest manifest, bool verify)
+    {
+        Folder = folder;
+        Manifest = manifest;
+        _verify = verify;
+        _shards = new MappedShard?[manifest.Shards];
+    }
+
+    /// <summary>The cache folder.</summary>
+    public string Folder { get; }
+
+    /// <summary>What the cache holds.</summary>
+    public TeacherCacheManifest Manifest { get; }
+
+    /// <summary>Number of rows.</summary>
+    public int Rows => Manifest.Rows;
+
+    /// <summary>
+    /// Opens the cache in <paramref name="folder"/>. Every shard must be present; <paramref name="verify"/> (default
+    /// true) checks each shard's checksum when it is first read.
+    /// </summary>
+    /// <exception cref="DistillException">The folder is not a cache, or shards are missing.</exception>
+    public static TeacherCache Open(string folder, bool verify = true)
+    {
+        var manifest = TeacherCacheManifest.Read(folder);
+        var missing = Enumerable.Range(0, manifest.Shards).Where(s => !File.Exists(Path.Combine(folder, ShardFormat.FileName(s)))).ToList();
+        if (missing.Count > 0)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{folder}: the cache is incomplete ({missing.Count} of {manifest.Shards} shards missing, the first {ShardFormat.FileName(missing[0])}); " +
+                "resume the build (distill cache --resume), or merge the folders of a split build");
+        }
+
+        return new TeacherCache(folder, manifest, verify);
+    }
+
+    /// <summary>Summarises a cache folder, complete or not, without reading shards.</summary>
+    public static TeacherCacheSummary Inspect(string folder)
+    {
+        var manifest = TeacherCacheManifest.Read(folder);
+        var shards = Enumerable.Range(0, manifest.Shards).Select(s => new FileInfo(Path.Combine(folder, ShardFormat.FileName(s)))).Where(f => f.Exists).ToList();
+        return new TeacherCacheSummary { Manifest = manifest, Folder = folder, ShardsPresent = shards.Count, Bytes = shards.Sum(f => f.Length) };
+    }
+
+    /// <summary>
+    /// Copies into <paramref name="target"/> every shard of the <paramref name="sources"/> (the folders of a split
+    /// build) that the target lacks, after checking that all are the same cache (same key) and that each shard
+    /// verifies. Shards are copied to a temporary name and renamed, like a build writes them.
+    /// </summary>
+    /// <returns>The summary of the merged cache.</returns>
+    /// <exception cref="DistillException">The folders hold different caches, or a shard is damaged.</exception>
+    public static TeacherCacheSummary Merge(string target, IReadOnlyList<string> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        var manifests = sources.Select(s => (Folder: s, Manifest: TeacherCacheManifest.Read(s))).ToList();
+        var key = manifests.Count > 0 ? manifests[0].Manifest.Key : throw new ArgumentException("sources: name at least one cache folder", nameof(sources));
+        foreach (var (folder, manifest) in manifests.Where(m => m.Manifest.Key != key))
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{folder}: holds cache {manifest.Key}, not {key}; only the folders of one split build merge (same teacher, rows and options)");
+        }
+
+        Directory.CreateDirectory(target);
+        var targetManifest = Path.Combine(target, TeacherCacheManifest.FileName);
+        if (File.Exists(targetManifest))
+        {
+            var existing = TeacherCacheManifest.Read(target);
+            if (existing.Key != key)
+            {
+                throw new DistillException(DistillErrorKind.InvalidInput, $"{target}: holds cache {existing.Key}, not {key}; merge into an empty folder or the same cache");
+            }
+        }
+        else
+        {
+            CopyAtomically(Path.Combine(manifests[0].Folder, TeacherCacheManifest.FileName), targetManifest);
+        }
+
+        var reference = manifests[0].Manifest;
+        for (var shard = 0; shard < reference.Shards; shard++)
+        {
+            var name = ShardFormat.FileName(shard);
+            if (File.Exists(Path.Combine(target, name)))
+            {
+                continue;
+            }
+
+            var source = sources.Select(s => Path.Combine(s, name)).FirstOrDefault(File.Exists);
+            if (source is null)
+            {
+                continue;
+            }
+
+            // Opening verifies header and checksum: a damaged shard stops the merge instead of spreading.
+            using (MappedShard.Open(source, shard, Math.Min(reference.RowsPerShard, reference.Rows - shard * reference.RowsPerShard), reference.ElementSize, verify: true))
+            {
+            }
+
+            CopyAtomically(source, Path.Combine(target, name));
+        }
+
+        return Inspect(target);
+    }
+
+    /// <summary>The identity and length of the row at <paramref name="position"/>.</summary>
+    public (long RowId, int AugmentationId, int Length) RowInfo(int position)
+    {
+        var (shard, row) = Locate(position);
+        var entry = shard.Rows[row];
+        return (entry.RowId, entry.AugmentationId, entry.Length);
+    }
+
+    /// <summary>The position of row (<paramref name="rowId"/>, <paramref name="augmentationId"/>).</summary>
+    /// <exception cref="KeyNotFoundException">The cache has no such row.</exception>
+    public int PositionOf(long rowId, int augmentationId = 0)
+    {
+        lock (_lock)
+        {
+            if (_positions is null)
+            {
+                var positions = new Dictionary<(long, int), int>(Rows);
+                for (var p = 0; p < Rows; p++)
+                {
+                    var (id, augmentation, _) = RowInfo(p);
+                    positions[(id, augmentation)] = p;
+                }
+
+                _positions = positions;
+            }
+        }
+
+        return _positions.TryGetValue((rowId, augmentationId), out var position)
+            ? position
+            : throw new KeyNotFoundException($"the teacher cache {Manifest.Key} has no row {rowId} (augmentation {augmentationId})");
+    }
+
+    /// <summary>Number of values of <paramref name="tensor"/> for the row at <paramref name="position"/>.</summary>
+    public long ElementsOf(int position, string tensor) => Manifest.Tensor(tensor).ElementsFor(RowInfo(position).Length);
+
+    /// <summary>Decodes one row's tensor into <paramref name="destination"/> (no allocation).</summary>
+    public void Read(int position, string tensor, Span<float> destination)
+    {
+        var (shard, row) = Locate(position);
+        var entry = shard.Rows[row];
+        long offset = 0;
+        for (var t = 0; t < Manifest.Tensors.Count; t++)
+        {
+            var layout = Manifest.Tensors[t];
+            var count = layout.ElementsFor(entry.Length);
+            if (layout.Name == tensor)
+            {
+                if (destination.Length < count)
+                {
+                    throw new ArgumentException($"destination: {count} values are needed, got room for {destination.Length}", nameof(destination));
+                }
+
+                ValueCodec.Decode(shard.Bytes(entry.DataOffset + offset * Manifest.ElementSize, count * Manifest.ElementSize), Manifest.ElementType, destination[..(int)count]);
+                return;
+            }
+
+            offset += count;
+        }
+
+        Manifest.Tensor(tensor); // throws the error that names the tensors the cache has
+    }
+
+    /// <summary>One row's tensor as a new array, with its dims.</summary>
+    public (float[] Values, long[] Dims) Read(int position, string tensor)
+    {
+        var layout = Manifest.Tensor(tensor);
+        var length = RowInfo(position).Length;
+        var values = new float[layout.ElementsFor(length)];
+        Read(position, tensor, values);
+        return (values, layout.DimsFor(length));
+    }
+
+    /// <summary>
+    /// The tensor of several rows as one float32 tensor [rows, ...], rows zero-padded to the longest (or to
+    /// <paramref name="padLength"/>): attention maps pad both sequence dims, hidden states the first.
+    /// </summary>
+    public Tensor ReadBatch(IReadOnlyList<int> positions, string tensor, int? padLength = null)
+    {
+        var layout = Manifest.Tensor(tensor);
+        var lengths = positions.Select(p => RowInfo(p).Length).ToArray();
+        var padded = padLength ?? lengths.Max();
+        if (padded < lengths.Max())
+        {
+            throw new ArgumentException($"padLength: {padded} is shorter than the longest row ({lengths.Max()})", nameof(padLength));
+        }
+
+        var dims = layout.DimsFor(padded);
+        var perRow = layout.ElementsFor(padded);
+        var values = new float[perRow * positions.Count];
+        var scratch = new float[perRow];
+        for (var i = 0; i < positions.Count; i++)
+        {
+            var length = lengths[i];
+            var row = values.AsSpan((int)(i * perRow), (int)perRow);
+            if (length == padded || layout.Kind is CachedTensorKind.Logits or CachedTensorKind.Fixed)
+            {
+                Read(positions[i], tensor, row);
+                continue;
+            }
+
+            Read(positions[i], tensor, scratch);
+            if (layout.Kind == CachedTensorKind.HiddenState)
+            {
+                scratch.AsSpan(0, (int)(length * dims[1])).CopyTo(row);
+            }
+            else
+            {
+                // [heads, length, length] into [heads, padded, padded]
+                for (var h = 0; h < dims[0]; h++)
+                {
+                    for (var q = 0; q < length; q++)
+                    {
+                        scratch.AsSpan((int)((h * length + q) * length), length).CopyTo(row.Slice((int)((h * padded + q) * padded), length));
+                    }
+                }
+            }
+        }
+
+        return TorchSharp.torch.tensor(values, [positions.Count, .. dims]);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var shard in _shards)
+        {
+            shard?.Dispose();
+        }
+    }
+
+    private (MappedShard Shard, int Row) Locate(int position)
+    {
+        if ((uint)position >= (uint)Rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(position), position, $"position must be in 0..{Rows - 1}");
+        }
+
+        var index = position / Manifest.RowsPerShard;
+        var shard = _shards[index];
+        if (shard is null)
+        {
+            lock (_lock)
+            {
+                shard = _shards[index] ??= MappedShard.Open(
+                    Path.Combine(Folder, ShardFormat.FileName(index)), index,
+                    Math.Min(Manifest.RowsPerShard, Rows - index * Manifest.RowsPerShard), Manifest.ElementSize, _verify);
+            }
+        }
+
+        return (shard, position % Manifest.RowsPerShard);
+    }
+
+    private static void CopyAtomically(string source, string destination)
+    {
+        var temporary = $"{destination}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            File.Copy(source, temporary);
+            File.Move(temporary, destination, overwrite: false);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}

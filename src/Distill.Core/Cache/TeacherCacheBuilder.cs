@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Distill.Cache.Internal;
+using Distill.Teacher;
+
+namespace Distill.Cache;
+
+/// <summary>
+/// Runs a teacher over a transfer set and writes its outputs to a cache folder, shard by shard. Each shard is a pure
+/// function of its rows, the teacher and the options (its rows are sorted by length and cut into batches the same way
+/// every time), so a build that was killed and resumed, or split over processes with <see cref="ShardSelection"/>,
+/// ends with the same bytes as one uninterrupted build on the same machine.
+/// </summary>
+public sealed class TeacherCacheBuilder
+{
+    private readonly ITeacherModel _teacher;
+    private readonly string _teacherPath;
+    private readonly TeacherCacheOptions _options;
+
+    /// <summary>Creates a builder for <paramref name="teacher"/> (loaded from <paramref name="teacherPath"/>).</summary>
+    /// <exception cref="DistillException">The options are invalid.</exception>
+    public TeacherCacheBuilder(ITeacherModel teacher, string teacherPath, TeacherCacheOptions options)
+    {
+        _teacher = teacher ?? throw new ArgumentNullException(nameof(teacher));
+        _teacherPath = teacherPath;
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput, string.Join("; ", errors));
+        }
+    }
+
+    /// <summary>Called after each shard is committed, with its index (progress displays, and tests that stop builds).</summary>
+    public Action<int>? ShardCommitted { get; init; }
+
+    /// <summary>The key the rows and description give, without building anything (for <c>--dry-run</c> plans).</summary>
+    public string KeyFor(IReadOnlyList<TeacherRow> rows, IReadOnlyDictionary<string, string>? description = null) =>
+        CacheKey.Compute(_teacher.ContentHash, rows, _options, description ?? new Dictionary<string, string>());
+
+    /// <summary>
+    /// Builds (or resumes, or finds) the cache of <paramref name="rows"/> under <paramref name="cacheRoot"/>, in the
+    /// folder named by the content key. Shards already there and intact are kept; damaged ones are rebuilt.
+    /// </summary>
+    /// <param name="rows">The transfer set in cache order: position i is rows[i].</param>
+    /// <param name="cacheRoot">Folder that holds caches, one subfolder per key.</param>
+    /// <param name="description">What else the key must cover (tokenizer vocabulary hash, maximum length, ...).</param>
+    /// <param name="selection">Which shards this process builds; default all.</param>
+    /// <param name="progress">Receives progress after every batch.</param>
+    /// <param name="cancellation">Stops the build between batches; the shard in progress is not written.</param>
+    public TeacherCacheBuildResult Build(
+        IReadOnlyList<TeacherRow> rows,
+        string cacheRoot,
+        IReadOnlyDictionary<string, string>? description = null,
+        ShardSelection? selection = null,
+        IProgress<TeacherCacheProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput, "the transfer set is empty: there is nothing for the teacher to label");
+        }
+
+        description ??= new Dictionary<string, string>();
+        var chosen = selection ?? ShardSelection.All;
+        var key = KeyFor(rows, description);
+        var folder = Path.Combine(cacheRoot, key);
+        Directory.CreateDirectory(folder);
+        var manifest = File.Exists(Path.Combine(folder, TeacherCacheManifest.FileName))
+            ? TeacherCacheManifest.Read(folder)
+            : WriteManifest(folder, key, rows, description);
+
+        var mine = Enumerable.Range(0, manifest.Shards).Where(chosen.Includes).ToList();
+        var built = new List<int>();
+        var reused = new List<int>();
+        var rebuilt = new List<string>();
+        var toDo = new List<int>();
+        foreach (var shard in mine)
+        {
+            var path = Path.Combine(folder, ShardFormat.FileName(shard));
+            foreach (var stale in Directory.EnumerateFiles(folder, ShardFormat.FileName(shard) + ".tmp-*"))
+            {
+                File.Delete(stale); // left by a build of this shard that was killed
+            }
+
+            if (!File.Exists(path))
+            {
+                toDo.Add(shard);
+                continue;
+            }
+
+            var problem = Verify(path, shard, manifest);
+            if (problem is null)
+            {
+                reused.Add(shard);
+            }
+            else
+            {
+                rebuilt.Add($"{ShardFormat.FileName(shard)}: {problem}");
+                File.Delete(path);
+                toDo.Add(shard);
+            }
+        }
+
+        var watch = Stopwatch.StartNew();
+        var rowsToDo = toDo.Sum(s => (long)ShardRows(manifest, s));
+        long rowsDone = 0;
+        foreach (var shard in toDo)
+        {
+            BuildShard(folder, manifest, rows, shard, done =>
+            {
+                rowsDone += done;
+                progress?.Report(new TeacherCacheProgress(rowsDone, rowsToDo, watch.Elapsed));
+            }, cancellation);
+            built.Add(shard);
+            ShardCommitted?.Invoke(shard);
+        }
+
+        var complete = Enumerable.Range(0, manifest.Shards).All(s => File.Exists(Path.Combine(folder, ShardFormat.FileName(s))));
+        return new TeacherCacheBuildResult
+        {
+            Key = key, Folder = folder, Built = built, Reused = reused, Rebuilt = rebuilt, Complete = complete,
+        };
+    }
+
+    private static int ShardRows(TeacherCacheManifest manifest, int shard) =>
+        Math.Min(manifest.RowsPerShard, manifest.Rows - shard * manifest.RowsPerShard);
+
+    private static string? Verify(string path, int shard, TeacherCacheManifest manifest)
+    {
+        var (header, problem) = ShardFormat.ReadHeader(path);
+        return problem
+            ?? (header!.Shard != shard || header.Rows != ShardRows(manifest, shard) ? "holds other rows than the manifest says"
+            : !ShardFormat.ChecksumMatches(path, header) ? "fails its checksum"
+            : null);
+    }
+
+    private TeacherCacheManifest WriteManifest(string folder, string key, IReadOnlyList<TeacherRow> rows, IReadOnlyDictionary<string, string> description)
+    {
+        var manifest = new TeacherCacheManifest
+        {
+            Key = key,
+            TeacherPath = _teacherPath,
+            TeacherHash = _teacher.ContentHash,
+            Rows = rows.Count,
+            RowsPerShard = _options.RowsPerShard,
+            ElementType = _options.ElementType,
+            Tensors = ProbeLayouts(rows[0]),
+            Description = description,
+            CreatedUtc = DateTimeOffset.UtcNow,
+            DistillVersion = typeof(TeacherCacheBuilder).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+        };
+
+        // Written beside and renamed into place: a manifest is whole or absent. Two processes of a split build may
+        // race here; their manifests differ only in the time, and whichever lands first is kept.
+        var path = Path.Combine(folder, TeacherCacheManifest.FileName);
+        var temporary = $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(manifest, TeacherCacheManifest.Json));
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return TeacherCacheManifest.Read(folder);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+
+        return manifest;
+    }
+
+    /// <summary>Runs one row to learn each output's per-row shape, and checks it fits the tensor's kind.</summary>
+    private List<CacheTensorLayout> ProbeLayouts(TeacherRow row)
+    {
+        var batch = BatchAssembler.Assemble([row]);
+        var outputs = _teacher.Run(batch, _options.Tensors.Select(t => t.Source).ToList());
+        var layouts = new List<CacheTensorLayout>();
+        foreach (var spec in _options.Tensors)
+        {
+            var dims = outputs[spec.Source].Dims;
+            var length = batch.Length;
+            long[]? perRow = spec.Kind switch
+            {
+                CachedTensorKind.Logits when dims.Length == 2 => [dims[1]],
+                CachedTensorKind.AttentionProbabilities when dims.Length == 4 && dims[2] == length && dims[3] == length =>
+                    [dims[1], CacheTensorLayout.RowLength, CacheTensorLayout.RowLength],
+                CachedTensorKind.HiddenState when dims.Length == 3 && dims[1] == length => [CacheTensorLayout.RowLength, dims[2]],
+                CachedTensorKind.Fixed when dims.Length >= 2 => dims[1..],
+                _ => null,
+            };
+            if (perRow is null)
+            {
+                throw new DistillException(DistillErrorKind.InvalidInput,
+                    $"{_teacherPath}: output '{spec.Source}' has shape [{string.Join(", ", dims)}] for a batch of one row of length {length}, " +
+                    $"which is not the layout of {spec.Kind} (see CachedTensorKind); pick the right tap for '{spec.Name}'");
+            }
+
+            layouts.Add(new CacheTensorLayout(spec.Name, spec.Kind, perRow));
+        }
+
+        return layouts;
+    }
+
+    private void BuildShard(string folder, TeacherCacheManifest manifest, IReadOnlyList<TeacherRow> rows, int shard, Action<int> onBatch, CancellationToken cancellation)
+    {
+        var first = shard * manifest.RowsPerShard;
+        var count = ShardRows(manifest, shard);
+        var rowBytes = new byte[count][];
+
+        // Length-sorted batches: each is padded only to its own longest row. Ties keep position order, so the batches
+        // (and the teacher's arithmetic) are the same on every build of this shard.
+        var order = Enumerable.Range(first, count).OrderBy(p => rows[p].Length).ThenBy(p => p).ToList();
+        var sources = _options.Tensors.Select(t => t.Source).ToList();
+        foreach (var chunk in order.Chunk(_options.BatchSize))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var batchRows = chunk.Select(p => rows[p]).ToList();
+            var batch = BatchAssembler.Assemble(batchRows);
+            var outputs = _teacher.Run(batch, sources);
+            for (var r = 0; r < chunk.Length; r++)
+            {
+                rowBytes[chunk[r] - first] = RowSlicer.Encode(manifest, _options.Tensors, outputs, r, batchRows[r].Length, batch.Length);
+            }
+
+            onBatch(chunk.Length);
+        }
+
+        var table = new ShardRow[count];
+        long offset = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var row = rows[first + i];
+            table[i] = new ShardRow(row.RowId, row.AugmentationId, row.Length, offset, rowBytes[i].Length);
+            offset += rowBytes[i].Length;
+        }
+
+        var data = new byte[offset];
+        offset = 0;
+        foreach (var bytes in rowBytes)
+        {
+            bytes.CopyTo(data, offset);
+            offset += bytes.Length;
+        }
+
+        ShardFormat.Write(Path.Combine(folder, ShardFormat.FileName(shard)), shard, first, table, manifest.Tensors.Count, manifest.ElementSize, data);
+    }
+}
