@@ -118,10 +118,9 @@ public sealed class TeacherInputBinding
 
         if (unbound.Count > 0)
         {
-            var first = unbound[0];
             var list = string.Join(", ", unbound.Select(i => $"'{i.Name}' ({i.Describe()})"));
             throw Error($"cannot feed model input{(unbound.Count > 1 ? "s" : "")} {list}",
-                $"map {(unbound.Count > 1 ? "them" : "it")} in the input map (e.g. {first.Name}: {(text ? TeacherInputKind.AttentionMask : TeacherInputKind.Features)}) or use a teacher that takes {(text ? "text" : "one float tensor")}");
+                $"map {(unbound.Count > 1 ? "them" : "it")} to {Either(available)} in the input map, or use a teacher that takes {(text ? "text" : "one float tensor")}");
         }
 
         var required = text ? TeacherInputKind.InputIds : TeacherInputKind.Features;
@@ -138,6 +137,9 @@ public sealed class TeacherInputBinding
 
         return new TeacherInputBinding(source, bound);
     }
+
+    private static string Either(TeacherInputKind[] kinds) =>
+        kinds.Length == 1 ? $"{kinds[0]}" : $"{string.Join(", ", kinds[..^1])} or {kinds[^1]}";
 
     private static void CheckType(BoundTeacherInput bound, string source)
     {
