@@ -52,10 +52,12 @@ public static class TeacherTaps
                 + "use a transformer teacher or drop the attention and hidden-state losses";
         }
 
-        var has = new List<string> { $"attention layers {TapIndexes.Describe(inspection.AttentionProbabilities.Select(t => t.Index))}" };
-        has.Add(inspection.HiddenStates.Count == 0
-            ? "no hidden states"
-            : $"hidden states {TapIndexes.Describe(inspection.HiddenStates.Select(t => t.Index))} (0 = embedding output, i = output of layer i − 1)");
+        var layers = inspection.AttentionProbabilities.Select(t => t.Index).ToList();
+        var states = inspection.HiddenStates.Select(t => t.Index).ToList();
+        var has = new List<string> { $"attention layer{(layers.Count > 1 ? "s" : "")} {TapIndexes.Describe(layers)}" };
+        has.Add(states.Count == 0
+            ? "no hidden states (no LayerNorm on the residual path after the attention)"
+            : $"hidden state{(states.Count > 1 ? "s" : "")} {TapIndexes.Describe(states)} (0 = embedding output, i = output of layer i − 1)");
         return $"{inspection.Source}: {string.Join(" and ", asked)} {verb} not exist; the teacher has {string.Join(" and ", has)}; choose among those";
     }
 }

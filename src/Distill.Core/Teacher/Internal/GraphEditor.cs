@@ -80,7 +80,12 @@ internal sealed class GraphEditor
             return;
         }
 
-        RequireProduced(tensor, $"tensor '{tensor}'");
+        if (_index.ProducerIndex(tensor) is null)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{_source}: no node of this model computes tensor '{tensor}'; name a tensor that a node computes (graph inputs and weights cannot be tapped)");
+        }
+
         DeclareOutput(tensor, _facts.ElementType(tensor) ?? DataType.Float, null);
     }
 
