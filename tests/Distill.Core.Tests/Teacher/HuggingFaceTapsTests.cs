@@ -141,6 +141,39 @@ public class HuggingFaceTapsTests
     }
 
     [Fact]
+    public void Inspect_Should_TakeTheProjectedEmbeddingsAsHiddenStateZero_When_EmbeddingsAreProjectedAsInAlbert()
+    {
+        // Arrange: ALBERT maps its small embeddings to the hidden size with a Linear before layer 0. The nodes are
+        // appended at the end of the list, out of topological order.
+        manual_seed(5);
+        using var model = new TransformerStudent(StudentFixtures.SmallTransformer());
+        var onnx = HuggingFaceBertOnnx.Build(model);
+        var embeddings = TeacherGraph.Inspect(onnx).Embeddings!.TensorName;
+        foreach (var node in onnx.Graph.Node)
+        {
+            for (var i = 0; i < node.Input.Count; i++)
+            {
+                node.Input[i] = node.Input[i] == embeddings ? "/bert/encoder/embedding_hidden_mapping_in/Add_output_0" : node.Input[i];
+            }
+        }
+
+        var identity = Enumerable.Range(0, 16 * 16).Select(i => i % 17 == 0 ? 1f : 0f).ToArray();
+        onnx.Graph.Initializer.Add(new TensorProto { Name = "onnx::MatMul_9", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 16, 16 }, FloatData = { identity } });
+        onnx.Graph.Initializer.Add(new TensorProto { Name = "mapping.bias", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 16 }, FloatData = { new float[16] } });
+        onnx.Graph.Node.Add(new NodeProto { OpType = "MatMul", Name = "/bert/encoder/embedding_hidden_mapping_in/MatMul", Input = { embeddings, "onnx::MatMul_9" }, Output = { "/bert/encoder/embedding_hidden_mapping_in/MatMul_output_0" } });
+        onnx.Graph.Node.Add(new NodeProto { OpType = "Add", Name = "/bert/encoder/embedding_hidden_mapping_in/Add", Input = { "mapping.bias", "/bert/encoder/embedding_hidden_mapping_in/MatMul_output_0" }, Output = { "/bert/encoder/embedding_hidden_mapping_in/Add_output_0" } });
+
+        // Act
+        var inspection = TeacherGraph.Inspect(onnx);
+
+        // Assert
+        inspection.Embeddings!.TensorName.Should().Be("/bert/encoder/embedding_hidden_mapping_in/Add_output_0");
+        inspection.Embeddings.Pattern.Should().Be("Add");
+        inspection.HiddenStates.Select(t => t.Index).Should().Equal(0, 1, 2);
+        inspection.Layers[0].Output!.TensorName.Should().Be("/bert/encoder/layer.0/output/LayerNorm/Add_1_output_0");
+    }
+
+    [Fact]
     public void ToString_Should_ListInputsOutputsAndTapsByLayer_When_Printed()
     {
         // Arrange

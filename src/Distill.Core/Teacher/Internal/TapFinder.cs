@@ -12,7 +12,7 @@ namespace Distill.Teacher.Internal;
 /// LayerNorm over a plain activation (an MLM head's, say) is not on it.</item>
 /// <item>Layer i's output is the last residual-path LayerNorm, in topological order, that depends on layer i's
 /// Softmax and not on layer i + 1's.</item>
-/// <item>Hidden state 0 is the operand of the first residual sum after layer 0's Softmax that does not depend on
+/// <item>Hidden state 0 is the operand of the first LayerNorm-ed sum after layer 0's Softmax that does not depend on
 /// that Softmax: the input of layer 0, i.e. the embedding output.</item>
 /// <item>A tap that reaches a graph output through Identity (and, for hidden states, a Reshape to rank 3) is
 /// already an output and needs no edit.</item>
@@ -53,14 +53,17 @@ internal static class TapFinder
             layers.Add(new TeacherLayer(i, probabilities, hidden));
         }
 
-        var embeddings = attention.Count == 0 ? null : Embeddings(index, facts, names, residual, after[0], byOutput, tokenIds);
+        // Any LayerNorm over a sum will do here, not only residual-path ones: in ALBERT, layer 0 adds its attention to
+        // the projected embeddings, which no LayerNorm computes.
+        var sums = norms.Where(n => n.ResidualOperands.Count > 0).ToList();
+        var embeddings = attention.Count == 0 ? null : Embeddings(index, facts, names, sums, after[0], byOutput, tokenIds);
         return new TeacherInspection(source, inputs, outputs, Logits(graph, facts, layers, embeddings), tokenIds, embeddings, layers);
     }
 
-    private static TeacherTap? Embeddings(OnnxGraphIndex index, TensorFacts facts, OutputNames names, List<LayerNormMatch> residual,
+    private static TeacherTap? Embeddings(OnnxGraphIndex index, TensorFacts facts, OutputNames names, List<LayerNormMatch> sums,
         HashSet<int> afterFirstSoftmax, Dictionary<string, LayerNormMatch> byOutput, string? tokenIds)
     {
-        var first = residual.Where(n => afterFirstSoftmax.Contains(n.Node)).MinBy(n => index.Position(n.Node));
+        var first = sums.Where(n => afterFirstSoftmax.Contains(n.Node)).MinBy(n => index.Position(n.Node));
         var input = first?.ResidualOperands
             .Select(operand => Origin(index, operand))
             .FirstOrDefault(t => index.IsDynamic(t) && index.ProducerIndex(t) is { } p && !afterFirstSoftmax.Contains(p));
@@ -87,7 +90,9 @@ internal static class TapFinder
 
         var type = facts.ElementType(tensor);
         var cast = type is { } t && t != DataType.Float;
-        var reshape = hidden && rank != 3 && tokenIds is not null;
+        // Rows always need the Reshape (the edit says so when there are no token ids to take the shape from); an
+        // unknown rank gets it too where it can, as a no-op on a tensor already [batch, sequence, hidden].
+        var reshape = hidden && (rank == 2 || (rank is null && tokenIds is not null));
         var existing = ExistingOutput(index, facts, tensor, hidden);
         var label = kind == TeacherTapKind.AttentionProbabilities ? "attention_probabilities" : "hidden_states";
         return new TeacherTap
