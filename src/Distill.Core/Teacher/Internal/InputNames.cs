@@ -1,0 +1,69 @@
+using DataType = Onnx.TensorProto.Types.DataType;
+
+namespace Distill.Teacher.Internal;
+
+/// <summary>
+/// The names exporters give the inputs Distill can feed (Hugging Face, TensorFlow Hub, fairseq, ONNX model zoo),
+/// compared after lower-casing and dropping everything but letters and digits, so that <c>input-ids</c>,
+/// <c>InputIds</c> and <c>input_ids:0</c> all match.
+/// </summary>
+internal static class InputNames
+{
+    private static readonly Dictionary<string, TeacherInputKind> Known = new(StringComparer.Ordinal)
+    {
+        ["inputids"] = TeacherInputKind.InputIds,
+        ["inputwordids"] = TeacherInputKind.InputIds,
+        ["tokenids"] = TeacherInputKind.InputIds,
+        ["tokens"] = TeacherInputKind.InputIds,
+        ["srctokens"] = TeacherInputKind.InputIds,
+        ["ids"] = TeacherInputKind.InputIds,
+        ["attentionmask"] = TeacherInputKind.AttentionMask,
+        ["inputmask"] = TeacherInputKind.AttentionMask,
+        ["attnmask"] = TeacherInputKind.AttentionMask,
+        ["mask"] = TeacherInputKind.AttentionMask,
+        ["tokentypeids"] = TeacherInputKind.TokenTypeIds,
+        ["segmentids"] = TeacherInputKind.TokenTypeIds,
+        ["inputtypeids"] = TeacherInputKind.TokenTypeIds,
+        ["tokentypes"] = TeacherInputKind.TokenTypeIds,
+        ["typeids"] = TeacherInputKind.TokenTypeIds,
+        ["segments"] = TeacherInputKind.TokenTypeIds,
+        ["features"] = TeacherInputKind.Features,
+        ["pixelvalues"] = TeacherInputKind.Features,
+        ["images"] = TeacherInputKind.Features,
+        ["image"] = TeacherInputKind.Features,
+    };
+
+    // Names that say "the input" and nothing more: token ids when the input is integer, features when it is float.
+    private static readonly HashSet<string> Generic = new(StringComparer.Ordinal) { "input", "inputs", "x", "input0", "input1" };
+
+    public static TeacherInputKind? Match(string name, DataType elementType)
+    {
+        // TensorFlow appends the output index ("input_ids:0"); it is not part of the name.
+        var colon = name.LastIndexOf(':');
+        if (colon > 0 && name[(colon + 1)..].All(char.IsAsciiDigit))
+        {
+            name = name[..colon];
+        }
+
+        var key = new string(name.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+        if (Generic.Contains(key))
+        {
+            return IsInteger(elementType) ? TeacherInputKind.InputIds : IsFloat(elementType) ? TeacherInputKind.Features : null;
+        }
+
+        return Known.TryGetValue(key, out var kind) ? kind : null;
+    }
+
+    public static bool IsInteger(DataType type) => type is DataType.Int64 or DataType.Int32;
+
+    public static bool IsFloat(DataType type) => type is DataType.Float or DataType.Float16 or DataType.Double or DataType.Bfloat16;
+
+    /// <summary>The name Distill uses for what it feeds, e.g. <c>attention_mask</c>.</summary>
+    public static string Of(TeacherInputKind kind) => kind switch
+    {
+        TeacherInputKind.InputIds => "input_ids",
+        TeacherInputKind.AttentionMask => "attention_mask",
+        TeacherInputKind.TokenTypeIds => "token_type_ids",
+        _ => "features",
+    };
+}
