@@ -1,39 +1,45 @@
 using System.Security.Cryptography;
 using Distill.Platform;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using DataType = Onnx.TensorProto.Types.DataType;
 
 namespace Distill.Teacher;
 
 /// <summary>
 /// An ONNX teacher in ONNX Runtime: whole batches go in as <see cref="OrtValue"/>s (never a row at a time), on the
-/// device the device setting resolves to. The model's inputs are read from the model and bound to what Distill feeds.
+/// device the device setting resolves to. Its inputs are read from the model and bound to what Distill feeds
+/// (<see cref="TeacherInputBinding"/>); the taps asked for are added as outputs to a copy of the graph
+/// (<see cref="TeacherGraph.WithOutputs(Onnx.ModelProto, IEnumerable{TeacherTap})"/>), never to the file.
 /// </summary>
 public sealed class OnnxTeacher : ITeacherModel, IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly IReadOnlyDictionary<string, TeacherInputRole> _roles;
 
-    private OnnxTeacher(string path, byte[] model, string contentHash, OnnxTeacherOptions options)
+    private OnnxTeacher(string path, string contentHash, TeacherInspection inspection, IReadOnlyList<TeacherTap> taps, byte[] model, OnnxTeacherOptions options)
     {
         Path = path;
         ContentHash = contentHash;
-        using var sessionOptions = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = options.IntraOpThreads,
-        };
+        Inspection = inspection;
+        Taps = taps;
+        Binding = inspection.TokenIdsInput is not null
+            ? TeacherInputBinding.ForText(inspection, options.HasSegmentIds, options.InputMap)
+            : TeacherInputBinding.ForFeatures(inspection, options.InputMap);
         Device = new DeviceResolver().ResolveOnnx(options.Device);
         if (Device.Notice is not null)
         {
             options.OnNotice?.Invoke(Device.Notice);
         }
 
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.IntraOpThreads,
+        };
         Device.ApplyTo(sessionOptions);
         _session = new InferenceSession(model, sessionOptions);
-        _roles = TeacherInputRoles.Bind(path, _session.InputMetadata, options.InputRoles);
-        OutputNames = _session.OutputNames.ToList();
     }
 
     /// <summary>The model file.</summary>
@@ -42,33 +48,52 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
     /// <inheritdoc />
     public string ContentHash { get; }
 
+    /// <summary>What the model's graph holds: inputs, outputs, layers and tap candidates.</summary>
+    public TeacherInspection Inspection { get; }
+
+    /// <summary>The taps added as outputs (see <see cref="TeacherTap.OutputName"/> for the output to read).</summary>
+    public IReadOnlyList<TeacherTap> Taps { get; }
+
+    /// <summary>What each model input is fed.</summary>
+    public TeacherInputBinding Binding { get; }
+
     /// <summary>Where ONNX Runtime runs the teacher.</summary>
     public OnnxDeviceChoice Device { get; }
 
-    /// <summary>The model's outputs (taps added by <see cref="Load"/> included).</summary>
-    public IReadOnlyList<string> OutputNames { get; }
+    /// <summary>The output holding the logits.</summary>
+    /// <exception cref="DistillException">The model has no output recognisable as logits.</exception>
+    public string LogitsOutput => Inspection.Logits ?? throw new DistillException(DistillErrorKind.InvalidInput,
+        $"{Path}: no output is recognisable as logits (none is named 'logits' or is the single rank-2 float output); the outputs are {string.Join(", ", Inspection.Outputs.Select(o => o.Name))}");
 
-    /// <summary>What each model input is fed with.</summary>
-    public IReadOnlyDictionary<string, TeacherInputRole> InputRoles => _roles;
+    /// <summary>The output to read for the tap of <paramref name="kind"/> at <paramref name="index"/>.</summary>
+    /// <exception cref="DistillException">That tap was not asked for in the options.</exception>
+    public string TapOutput(TeacherTapKind kind, int index) =>
+        Taps.FirstOrDefault(t => t.Kind == kind && t.Index == index)?.OutputName ?? throw new DistillException(DistillErrorKind.InvalidInput,
+            $"{Path}: the {kind} tap {index} was not added; list it in the teacher's attention layers or hidden states");
 
     /// <summary>
-    /// Loads the teacher at <paramref name="path"/>. <paramref name="edit"/>, when given, turns the file's bytes into
-    /// the model to run (for example with internal tensors added as outputs); the file itself is never changed, and
-    /// the content hash is the file's.
+    /// Loads the teacher at <paramref name="path"/>, adds the taps the options ask for to a copy of its graph, and
+    /// binds its inputs. The content hash is the file's: the same file gives the same cache keys.
     /// </summary>
-    /// <exception cref="DistillException">The file is missing or unreadable, or its inputs cannot be fed.</exception>
-    public static OnnxTeacher Load(string path, OnnxTeacherOptions? options = null, Func<byte[], byte[]>? edit = null)
+    /// <exception cref="DistillException">The file is missing or unreadable, a tap does not exist, or an input cannot be fed.</exception>
+    public static OnnxTeacher Load(string path, OnnxTeacherOptions? options = null)
     {
-        if (!File.Exists(path))
+        options ??= new OnnxTeacherOptions();
+        var model = TeacherGraph.Load(path);
+        var inspection = TeacherGraph.Inspect(model, path);
+        var taps = options.AttentionLayers.Count + options.HiddenStates.Count > 0
+            ? TeacherTaps.Select(inspection, options.AttentionLayers, options.HiddenStates)
+            : [];
+        var edited = taps.Any(t => !t.IsOutput) ? TeacherGraph.WithOutputs(model, taps) : model;
+        string hash;
+        using (var stream = File.OpenRead(path))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: teacher model not found; give the path of the teacher's .onnx file");
+            hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(stream));
         }
 
-        var bytes = File.ReadAllBytes(path);
-        var hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
         try
         {
-            return new OnnxTeacher(path, edit is null ? bytes : edit(bytes), hash, options ?? new OnnxTeacherOptions());
+            return new OnnxTeacher(path, hash, inspection, taps, edited.ToByteArray(), options);
         }
         catch (OnnxRuntimeException e)
         {
@@ -84,10 +109,10 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
         var values = new List<OrtValue>();
         try
         {
-            foreach (var (name, role) in _roles)
+            foreach (var input in Binding.Inputs)
             {
-                names.Add(name);
-                values.Add(Input(name, role, batch));
+                names.Add(input.Input.Name);
+                values.Add(Input(input, batch));
             }
 
             using var runOptions = new RunOptions();
@@ -119,21 +144,29 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();
 
-    private OrtValue Input(string name, TeacherInputRole role, TeacherBatch batch)
+    private OrtValue Input(BoundTeacherInput input, TeacherBatch batch)
     {
         long[] tokens = [batch.Rows, batch.Length];
-        return role switch
+        if (input.Kind == TeacherInputKind.Features)
         {
-            TeacherInputRole.InputIds => OrtValue.CreateTensorValueFromMemory(Require(batch.InputIds, name, "token ids"), tokens),
-            TeacherInputRole.AttentionMask => OrtValue.CreateTensorValueFromMemory(Require(batch.AttentionMask, name, "an attention mask"), tokens),
-            TeacherInputRole.TokenTypeIds => OrtValue.CreateTensorValueFromMemory(batch.TokenTypeIds ?? new long[batch.Rows * batch.Length], tokens),
-            _ => OrtValue.CreateTensorValueFromMemory(
-                Require(batch.Features, name, "float features"),
-                [batch.Rows, .. batch.FeatureDims ?? throw new ArgumentException("TeacherBatch.FeatureDims is required with Features", nameof(batch))]),
+            var features = batch.Features ?? throw Missing(input, "float features");
+            var dims = batch.FeatureDims ?? throw new ArgumentException("TeacherBatch.FeatureDims is required with Features", nameof(batch));
+            return OrtValue.CreateTensorValueFromMemory(features, [batch.Rows, .. dims]);
+        }
+
+        var values = input.Zeros ? new long[batch.Rows * batch.Length] : input.Kind switch
+        {
+            TeacherInputKind.InputIds => batch.InputIds ?? throw Missing(input, "token ids"),
+            TeacherInputKind.AttentionMask => batch.AttentionMask ?? throw Missing(input, "an attention mask"),
+            _ => batch.TokenTypeIds ?? new long[batch.Rows * batch.Length],
         };
+
+        // Some exports take int32 token inputs; the binding has checked the type is an integer one.
+        return input.Input.ElementType == DataType.Int32
+            ? OrtValue.CreateTensorValueFromMemory(values.Select(v => checked((int)v)).ToArray(), tokens)
+            : OrtValue.CreateTensorValueFromMemory(values, tokens);
     }
 
-    private T Require<T>(T? value, string input, string what)
-        where T : class =>
-        value ?? throw new DistillException(DistillErrorKind.InvalidInput, $"{Path}: input '{input}' needs {what}, which this batch does not have");
+    private DistillException Missing(BoundTeacherInput input, string what) =>
+        new(DistillErrorKind.InvalidInput, $"{Path}: input '{input.Input.Name}' needs {what}, which this batch does not have");
 }

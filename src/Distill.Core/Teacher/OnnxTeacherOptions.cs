@@ -12,10 +12,19 @@ public sealed record OnnxTeacherOptions
     public int IntraOpThreads { get; init; }
 
     /// <summary>
-    /// Which model input carries what, by model input name; inputs not named here are matched by their usual names
-    /// (<see cref="TeacherInputRole"/>). Use it for a model whose inputs are called, say, <c>ids</c> and <c>mask</c>.
+    /// Model inputs whose meaning their name does not say, e.g. <c>{"mask_1": AttentionMask}</c>; it takes precedence
+    /// over the usual names (<see cref="TeacherInputBinding"/>).
     /// </summary>
-    public IReadOnlyDictionary<string, TeacherInputRole>? InputRoles { get; init; }
+    public IReadOnlyDictionary<string, TeacherInputKind>? InputMap { get; init; }
+
+    /// <summary>True when the data has sentence pairs (segment ids); otherwise a token-type input is fed zeros.</summary>
+    public bool HasSegmentIds { get; init; }
+
+    /// <summary>Layers (from 0) whose attention probabilities become outputs of the teacher. Default none.</summary>
+    public IReadOnlyList<int> AttentionLayers { get; init; } = [];
+
+    /// <summary>Hidden states (0 = embedding output, i = output of layer i − 1) that become outputs. Default none.</summary>
+    public IReadOnlyList<int> HiddenStates { get; init; } = [];
 
     /// <summary>Where notices go (a CPU fallback, say); null = nowhere.</summary>
     public Action<string>? OnNotice { get; init; }

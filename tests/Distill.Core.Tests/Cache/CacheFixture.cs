@@ -22,8 +22,14 @@ public sealed class CacheFixture : IDisposable
         using var model = new TransformerStudent(new TransformerStudentOptions { MaxPositions = 128, Layers = 3, Hidden = 32, Heads = 4, Intermediate = 48 });
         model.eval();
         TeacherPath = System.IO.Path.Combine(Folder, "teacher.onnx");
-        OnnxExporter.Export(model, TeacherPath, new OnnxExportOptions { ExtraOutputs = Intermediates.AttentionProbabilities | Intermediates.HiddenStates });
-        Teacher = OnnxTeacher.Load(TeacherPath, new OnnxTeacherOptions { Device = Distill.Platform.DeviceSetting.Cpu, IntraOpThreads = 1 });
+        // A plain export, logits only: the attention and hidden-state taps are found in its graph and added as outputs.
+        OnnxExporter.Export(model, TeacherPath);
+        Teacher = OnnxTeacher.Load(TeacherPath, new OnnxTeacherOptions
+        {
+            Device = Distill.Platform.DeviceSetting.Cpu, IntraOpThreads = 1, AttentionLayers = [1], HiddenStates = [2],
+        });
+        Attention1 = Teacher.TapOutput(TeacherTapKind.AttentionProbabilities, 1);
+        Hidden2 = Teacher.TapOutput(TeacherTapKind.HiddenStates, 2);
     }
 
     public string Folder { get; }
@@ -32,12 +38,18 @@ public sealed class CacheFixture : IDisposable
 
     public OnnxTeacher Teacher { get; }
 
+    /// <summary>The teacher output holding layer 1's attention probabilities.</summary>
+    public string Attention1 { get; }
+
+    /// <summary>The teacher output holding hidden state 2.</summary>
+    public string Hidden2 { get; }
+
     public string Root(string name) => Directory.CreateDirectory(System.IO.Path.Combine(Folder, name)).FullName;
 
     /// <summary>Logits, layer 1's attention and hidden state 2: ragged tensors of both kinds.</summary>
-    public static TeacherCacheOptions Options(int rowsPerShard = 16, CacheElementType type = CacheElementType.Float16) => new()
+    public TeacherCacheOptions Options(int rowsPerShard = 16, CacheElementType type = CacheElementType.Float16) => new()
     {
-        Tensors = [CachedTensorSpec.Logits(OnnxNames.Logits), CachedTensorSpec.Attention(1, OnnxNames.AttentionProbabilities(1)), CachedTensorSpec.Hidden(2, OnnxNames.HiddenStates(2))],
+        Tensors = [CachedTensorSpec.Logits(Teacher.LogitsOutput), CachedTensorSpec.Attention(1, Attention1), CachedTensorSpec.Hidden(2, Hidden2)],
         RowsPerShard = rowsPerShard,
         BatchSize = 8,
         ElementType = type,

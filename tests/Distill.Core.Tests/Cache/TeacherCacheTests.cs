@@ -18,7 +18,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     {
         // Arrange
         var rows = CacheFixture.Sst2Rows(40);
-        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options());
+        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options());
 
         // Act
         var result = builder.Build(rows, _fixture.Root("store"));
@@ -32,17 +32,17 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
         {
             var row = rows[position];
             var alone = _fixture.Teacher.Run(Distill.Cache.Internal.BatchAssembler.Assemble([row]),
-                [OnnxNames.Logits, OnnxNames.AttentionProbabilities(1), OnnxNames.HiddenStates(2)]);
+                [OnnxNames.Logits, _fixture.Attention1, _fixture.Hidden2]);
             cache.RowInfo(position).Should().Be((row.RowId, 0, row.Length));
             var (logits, logitDims) = cache.Read(position, CachedTensorSpec.LogitsName);
             logitDims.Should().Equal(2);
             logits.Should().Equal(alone[OnnxNames.Logits].Values, (a, b) => Math.Abs(a - b) <= 2e-3 * Math.Max(1, Math.Abs(b)));
             var (attention, attentionDims) = cache.Read(position, CachedTensorSpec.AttentionName(1));
             attentionDims.Should().Equal(4, row.Length, row.Length);
-            attention.Should().Equal(alone[OnnxNames.AttentionProbabilities(1)].Values, (a, b) => Math.Abs(a - b) <= 1e-3);
+            attention.Should().Equal(alone[_fixture.Attention1].Values, (a, b) => Math.Abs(a - b) <= 1e-3);
             var (hidden, hiddenDims) = cache.Read(position, CachedTensorSpec.HiddenName(2));
             hiddenDims.Should().Equal(row.Length, 32);
-            hidden.Should().Equal(alone[OnnxNames.HiddenStates(2)].Values, (a, b) => Math.Abs(a - b) <= 2e-3 * Math.Max(1, Math.Abs(b)));
+            hidden.Should().Equal(alone[_fixture.Hidden2].Values, (a, b) => Math.Abs(a - b) <= 2e-3 * Math.Max(1, Math.Abs(b)));
         }
     }
 
@@ -50,7 +50,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     public void Build_Should_StoreRaggedFloat16_WellUnderThePaddedFloat32Size()
     {
         var rows = CacheFixture.Sst2Rows(64);
-        var result = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options()).Build(rows, _fixture.Root("size"));
+        var result = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options()).Build(rows, _fixture.Root("size"));
 
         var summary = TeacherCache.Inspect(result.Folder);
 
@@ -67,7 +67,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     {
         var rows = CacheFixture.Sst2Rows(20);
         var root = _fixture.Root("keys");
-        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options());
+        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options());
         var first = builder.Build(rows, root);
         var before = CacheFixture.Files(first.Folder);
 
@@ -75,8 +75,8 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
         var otherRows = builder.KeyFor(CacheFixture.Sst2Rows(20, skip: 1));
         var otherAugmentation = builder.KeyFor(rows.Select((r, i) => i == 3 ? r with { AugmentationId = 1 } : r).ToList());
         var otherTokenizer = builder.KeyFor(rows, new Dictionary<string, string> { ["tokenizer"] = "sha256:other" });
-        var float32 = new Distill.Cache.TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options(type: CacheElementType.Float32)).KeyFor(rows);
-        var fewerTensors = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options() with { Tensors = [CachedTensorSpec.Logits(OnnxNames.Logits)] }).KeyFor(rows);
+        var float32 = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options(type: CacheElementType.Float32)).KeyFor(rows);
+        var fewerTensors = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options() with { Tensors = [CachedTensorSpec.Logits(OnnxNames.Logits)] }).KeyFor(rows);
 
         again.WasHit.Should().BeTrue();
         again.Key.Should().Be(first.Key);
@@ -88,9 +88,9 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     public void Build_Should_ResumeToTheSameBytes_When_StoppedBetweenShards()
     {
         var rows = CacheFixture.Sst2Rows(50);
-        var whole = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options()).Build(rows, _fixture.Root("whole"));
+        var whole = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options()).Build(rows, _fixture.Root("whole"));
         var root = _fixture.Root("stopped");
-        var stopping = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options())
+        var stopping = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options())
         {
             ShardCommitted = shard => { if (shard == 1) throw new OperationCanceledException("stopped after shard 1"); },
         };
@@ -98,7 +98,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
         var stop = () => stopping.Build(rows, root);
         stop.Should().Throw<OperationCanceledException>();
         TeacherCache.Inspect(Path.Combine(root, whole.Key)).Complete.Should().BeFalse();
-        var resumed = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options()).Build(rows, root);
+        var resumed = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options()).Build(rows, root);
 
         resumed.Reused.Should().Equal(0, 1);
         resumed.Built.Should().Equal(2, 3);
@@ -109,7 +109,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     public void Build_Should_RebuildTornAndDamagedShards_And_DropStaleTemporaryFiles()
     {
         var rows = CacheFixture.Sst2Rows(50);
-        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options());
+        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options());
         var whole = builder.Build(rows, _fixture.Root("repair-whole"));
         var root = _fixture.Root("repair");
         var built = builder.Build(rows, root);
@@ -134,7 +134,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     public void Open_Should_RefuseADamagedShard_When_ItIsRead()
     {
         var rows = CacheFixture.Sst2Rows(40);
-        var built = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options()).Build(rows, _fixture.Root("refuse"));
+        var built = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options()).Build(rows, _fixture.Root("refuse"));
         var path = Path.Combine(built.Folder, "shard-00001.dcs");
         var bytes = File.ReadAllBytes(path);
         bytes[200] ^= 0x01;
@@ -151,7 +151,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     public void SplitBuilds_Should_MergeToTheSameBytes_AsOneBuild()
     {
         var rows = CacheFixture.Sst2Rows(70);
-        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options());
+        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options());
         var whole = builder.Build(rows, _fixture.Root("split-whole"));
 
         var parts = Enumerable.Range(0, 3).Select(i => builder.Build(rows, _fixture.Root($"split-{i}"), selection: new ShardSelection(i, 3))).ToList();
@@ -166,7 +166,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     [Fact]
     public void Merge_Should_Refuse_When_TheFoldersHoldDifferentCaches()
     {
-        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options());
+        var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options());
         var a = builder.Build(CacheFixture.Sst2Rows(10), _fixture.Root("merge-a"));
         var b = builder.Build(CacheFixture.Sst2Rows(10, skip: 10), _fixture.Root("merge-b"));
 
@@ -179,7 +179,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     public void Read_Should_NotAllocatePerRow_When_ReadingAnEpochIntoABuffer()
     {
         var rows = CacheFixture.Sst2Rows(64);
-        var built = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options(type: CacheElementType.Float32)).Build(rows, _fixture.Root("mmap"));
+        var built = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options(type: CacheElementType.Float32)).Build(rows, _fixture.Root("mmap"));
         using var cache = TeacherCache.Open(built.Folder);
         var buffer = new float[4 * 64 * 64];
         cache.Read(0, CachedTensorSpec.AttentionName(1), buffer); // maps and verifies the first shard
@@ -220,7 +220,7 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     public void ReadBatch_Should_PadRaggedRowsWithZeros()
     {
         var rows = CacheFixture.Sst2Rows(12);
-        var built = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, CacheFixture.Options()).Build(rows, _fixture.Root("batch"));
+        var built = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options()).Build(rows, _fixture.Root("batch"));
         using var cache = TeacherCache.Open(built.Folder);
         using var scope = NewDisposeScope();
         int[] positions = [2, 5, 9];
@@ -246,10 +246,10 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
     [Fact]
     public void Build_Should_NameTheOutputAndItsShape_When_ATapIsNotOfItsKind()
     {
-        var options = CacheFixture.Options() with { Tensors = [CachedTensorSpec.Attention(0, OnnxNames.HiddenStates(1))] };
+        var options = _fixture.Options() with { Tensors = [CachedTensorSpec.Attention(0, _fixture.Hidden2)] };
 
         var act = () => new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, options).Build(CacheFixture.Sst2Rows(3), _fixture.Root("wrong"));
 
-        act.Should().Throw<DistillException>().WithMessage("*output 'hidden_states.1' has shape [1, *, 32] for a batch of one row of length *, which is not the layout of AttentionProbabilities*");
+        act.Should().Throw<DistillException>().WithMessage("*output '*' has shape [1, *, 32] for a batch of one row of length *, which is not the layout of AttentionProbabilities*");
     }
 }

@@ -27,7 +27,7 @@ public class TeacherEnsembleTests : IClassFixture<CacheFixture>
         OnnxExporter.Export(other, otherPath, new OnnxExportOptions { Overwrite = true });
         using var otherTeacher = OnnxTeacher.Load(otherPath, new OnnxTeacherOptions { Device = Distill.Platform.DeviceSetting.Cpu });
         var rows = CacheFixture.Sst2Rows(10);
-        var logitsOnly = CacheFixture.Options(type: CacheElementType.Float32) with { Tensors = [CachedTensorSpec.Logits(OnnxNames.Logits)] };
+        var logitsOnly = _fixture.Options(type: CacheElementType.Float32) with { Tensors = [CachedTensorSpec.Logits(OnnxNames.Logits)] };
         var first = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, logitsOnly).Build(rows, _fixture.Root("ensemble-a"));
         var second = new TeacherCacheBuilder(otherTeacher, otherPath, logitsOnly).Build(rows.Reverse().ToList(), _fixture.Root("ensemble-b"));
         using var a = TeacherCache.Open(first.Folder);
@@ -54,7 +54,7 @@ public class TeacherEnsembleTests : IClassFixture<CacheFixture>
     [Fact]
     public void Constructor_Should_SayWhichRowIsMissing_When_TheCachesHoldOtherRows()
     {
-        var logitsOnly = CacheFixture.Options() with { Tensors = [CachedTensorSpec.Logits(OnnxNames.Logits)] };
+        var logitsOnly = _fixture.Options() with { Tensors = [CachedTensorSpec.Logits(OnnxNames.Logits)] };
         var builder = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, logitsOnly);
         using var a = TeacherCache.Open(builder.Build(CacheFixture.Sst2Rows(5), _fixture.Root("ensemble-c")).Folder);
         using var b = TeacherCache.Open(builder.Build(CacheFixture.Sst2Rows(5, skip: 1), _fixture.Root("ensemble-d")).Folder);
