@@ -40,8 +40,12 @@ public sealed class TextEncoder
     /// <summary>The vocabulary's <see cref="Text.VocabularyHash"/>, for checkpoints and cache keys.</summary>
     public string VocabularyHash { get; }
 
-    /// <summary>The underlying tokenizer.</summary>
-    public BertTokenizer Tokenizer => _tokenizer;
+    /// <summary>The vocabulary's [PAD] id, for <see cref="TextBatch.Pad"/> (0 in BERT vocabularies).</summary>
+    public long PaddingId => _tokenizer.PaddingTokenId;
+
+    /// <summary>The vocabulary's mask token ([MASK]), which <see cref="Data.TransferSetAugmentationOptions.MaskToken"/>
+    /// should name so that masked words reach the teacher as its mask id.</summary>
+    public string MaskToken => _tokenizer.MaskingToken;
 
     /// <summary>What has been encoded since creation or the last <see cref="ResetReport"/>.</summary>
     public TextEncodingReport Report => _tally.Report(Options.MaxLength);
@@ -143,7 +147,7 @@ public sealed class TextEncoder
     public void ResetReport() => _tally.Reset();
 
     /// <summary>The WordPiece ids of the text's words, without special tokens around them.</summary>
-    internal IReadOnlyList<int> Tokenize(string text) =>
+    private IReadOnlyList<int> Tokenize(string text) =>
         _tokenizer.EncodeToIds(_preTokenizer.Apply(text), addSpecialTokens: false, considerPreTokenization: true,
             considerNormalization: false);
 }

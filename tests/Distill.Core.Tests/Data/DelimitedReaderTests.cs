@@ -120,6 +120,31 @@ public sealed class DelimitedReaderTests : IDisposable
     }
 
     [Fact]
+    public void Read_Should_GiveMnistShapedRows_When_784PixelColumnsFollowTheLabel()
+    {
+        // Arrange: MNIST as CSV (label, pixel0..pixel783), pixel k = k % 256, and MNIST's normalization.
+        var header = "label," + string.Join(",", Enumerable.Range(0, 784).Select(k => $"pixel{k}"));
+        var row = "7," + string.Join(",", Enumerable.Range(0, 784).Select(k => k % 256));
+        var path = Write("mnist.csv", $"{header}\n{row}\n{row}\n");
+        var options = new DataSourceOptions
+        {
+            Path = path, LabelColumn = "label", FeatureColumns = DataColumn.Range(1, 784), FeatureShape = [1, 28, 28],
+            Normalization = new FeatureNormalization { Scale = 1 / 255f, Mean = [0.1307f], Std = [0.3081f] },
+        };
+
+        // Act
+        var rows = DataSource.Read(options).ToList();
+
+        // Assert
+        rows.Should().HaveCount(2);
+        rows[1].Id.Should().Be(1);
+        rows[1].Label.Should().Be("7");
+        rows[1].Features.Should().HaveCount(784);
+        rows[1].Features![300].Should().BeApproximately((300 % 256 / 255f - 0.1307f) / 0.3081f, 1e-6f);
+        options.ResolvedFeatureShape.Should().Equal(1, 28, 28);
+    }
+
+    [Fact]
     public void Read_Should_NameTheColumnTheFileAndTheColumnsThatExist_When_AColumnIsMissing()
     {
         var path = Write("train.tsv", "sentence\tlabel\nok\t1\n");

@@ -78,6 +78,8 @@ public class TextEncoderTests
         var encoded = Uncased.Value.Encode("a [MASK] movie[MASK]");
 
         encoded.InputIds.Should().Equal(Ids("[CLS]", "a", "[MASK]", "movie", "[MASK]", "[SEP]"));
+        Uncased.Value.MaskToken.Should().Be("[MASK]");
+        Uncased.Value.PaddingId.Should().Be(0);
     }
 
     [Fact]
