@@ -30,6 +30,8 @@ internal sealed class BenchmarkOptions
 
     public string Benchmark { get; }
 
+    public string Text(string name, string fallback) => _values.TryGetValue(name, out var text) ? text : fallback;
+
     public int Int(string name, int fallback) => _values.TryGetValue(name, out var text)
         ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value

@@ -7,6 +7,7 @@ using Distill.Platform;
 var benchmarks = new Dictionary<string, (string Help, Func<string[], int> Run)>(StringComparer.Ordinal)
 {
     ["gemm-peak"] = ("fp32 matrix-multiply throughput through TorchSharp: the ceiling other benchmarks report against", GemmPeak.Run),
+    ["teacher-cache"] = ("SST-2 through a BERT-like teacher: bare ONNX Runtime (padded, bucketed) vs Distill's whole cache build", TeacherCacheBenchmark.Run),
     ["student-speedup"] = ("BERT-base-shaped teacher vs TinyBERT-4-shaped student in ONNX Runtime, and the student in TorchSharp vs ONNX Runtime", StudentSpeedup.Run),
 };
 

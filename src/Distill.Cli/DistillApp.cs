@@ -21,7 +21,7 @@ public static class DistillApp
     public const int BadInput = 2;
 
     /// <summary>Runs the command line <paramref name="args"/> against <paramref name="console"/>.</summary>
-    public static int Run(string[] args, IAnsiConsole console)
+    public static int Run(string[] args, IAnsiConsole console, CancellationToken cancellation = default)
     {
         var verbose = args.Contains("--verbose");
         var app = new CommandApp();
@@ -34,11 +34,22 @@ public static class DistillApp
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that TorchSharp and ONNX Runtime load here, and which device each would use.")
                 .WithExample("doctor", "--device", "cuda");
+            config.AddCommand<InspectCommand>("inspect")
+                .WithDescription("Show an ONNX model's inputs, outputs and tap candidates, a teacher cache, or a student checkpoint.");
+            config.AddBranch("cache", cache =>
+            {
+                cache.SetDescription("Build, inspect and merge teacher-output caches.");
+                cache.AddCommand<CacheBuildCommand>("build")
+                    .WithDescription("Run a teacher over a data file and cache its outputs (resumes when run again).")
+                    .WithExample("cache", "build", "--teacher", "teacher.onnx", "--data", "train.tsv", "--vocab", "vocab.txt", "--attention-layers", "3,7,11");
+                cache.AddCommand<CacheInspectCommand>("inspect").WithDescription("Show what a cache folder holds.");
+                cache.AddCommand<CacheMergeCommand>("merge").WithDescription("Join the folders of a split (--shard i/n) build.");
+            });
         });
 
         try
         {
-            return app.Run(args);
+            return app.Run(args, cancellation);
         }
         catch (DistillException e)
         {
@@ -49,6 +60,16 @@ public static class DistillApp
         {
             Report(console, e, verbose);
             return BadInput;
+        }
+        catch (OperationCanceledException e)
+        {
+            console.MarkupLine("[red]error:[/] interrupted; run the same command again to resume");
+            if (verbose)
+            {
+                console.WriteException(e);
+            }
+
+            return RunFailed;
         }
     }
 

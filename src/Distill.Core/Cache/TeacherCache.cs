@@ -4,12 +4,17 @@ using static TorchSharp.torch;
 namespace Distill.Cache;
 
 /// <summary>
-/// A complete teacher cache opened for reading. Shards are memory-mapped and each is verified against its checksum
-/// the first time it is touched (a damaged shard is an error, never read). Rows are read straight from the mapping.
+/// A complete teacher cache opened for reading. Opening reads every shard's header and row table (small) to index
+/// the rows by position; a shard's data is memory-mapped and verified against its checksum the first time one of its
+/// rows is read (a damaged shard is an error, never read). Rows are decoded straight from the mapping.
 /// </summary>
 public sealed class TeacherCache : IDisposable
 {
     private readonly MappedShard?[] _shards;
+    private readonly ShardHeader[] _headers;
+    private readonly ShardRow[][] _tables;
+    private readonly int[] _shardOf;
+    private readonly int[] _slotOf;
     private readonly bool _verify;
     private readonly object _lock = new();
     private Dictionary<(long, int), int>? _positions;
@@ -20,6 +25,29 @@ public sealed class TeacherCache : IDisposable
         Manifest = manifest;
         _verify = verify;
         _shards = new MappedShard?[manifest.Shards];
+        _headers = new ShardHeader[manifest.Shards];
+        _tables = new ShardRow[manifest.Shards][];
+        _shardOf = new int[manifest.Rows];
+        _slotOf = new int[manifest.Rows];
+        Array.Fill(_shardOf, -1);
+        for (var shard = 0; shard < manifest.Shards; shard++)
+        {
+            var path = ShardPath(shard);
+            _headers[shard] = MappedShard.CheckHeader(path, shard, ShardLayout.Rows(manifest, shard), manifest.ElementSize);
+            _tables[shard] = ShardFormat.ReadRows(path, _headers[shard]);
+            for (var slot = 0; slot < _tables[shard].Length; slot++)
+            {
+                // Every position must be in exactly one shard: a damaged table shows up here, before it misleads a read.
+                var position = _tables[shard][slot].Position;
+                if ((uint)position >= (uint)manifest.Rows || _shardOf[position] >= 0)
+                {
+                    throw MappedShard.Damaged(path, $"lists row position {position} {((uint)position >= (uint)manifest.Rows ? "outside the cache" : $"that {ShardFormat.FileName(_shardOf[position])} holds too")}");
+                }
+
+                _shardOf[position] = shard;
+                _slotOf[position] = slot;
+            }
+        }
     }
 
     /// <summary>The cache folder.</summary>
@@ -106,9 +134,11 @@ public sealed class TeacherCache : IDisposable
                 continue;
             }
 
-            // Opening verifies header and checksum: a damaged shard stops the merge instead of spreading.
-            using (MappedShard.Open(source, shard, Math.Min(reference.RowsPerShard, reference.Rows - shard * reference.RowsPerShard), reference.ElementSize, verify: true))
+            // Header and checksum are checked: a damaged shard stops the merge instead of spreading.
+            var header = MappedShard.CheckHeader(source, shard, ShardLayout.Rows(reference, shard), reference.ElementSize);
+            if (!ShardFormat.ChecksumMatches(source, header))
             {
+                throw MappedShard.Damaged(source, "fails its checksum (the file is damaged)");
             }
 
             CopyAtomically(source, Path.Combine(target, name));
@@ -120,8 +150,7 @@ public sealed class TeacherCache : IDisposable
     /// <summary>The identity and length of the row at <paramref name="position"/>.</summary>
     public (long RowId, int AugmentationId, int Length) RowInfo(int position)
     {
-        var (shard, row) = Locate(position);
-        var entry = shard.Rows[row];
+        var entry = Entry(position);
         return (entry.RowId, entry.AugmentationId, entry.Length);
     }
 
@@ -155,8 +184,8 @@ public sealed class TeacherCache : IDisposable
     /// <summary>Decodes one row's tensor into <paramref name="destination"/> (no allocation).</summary>
     public void Read(int position, string tensor, Span<float> destination)
     {
-        var (shard, row) = Locate(position);
-        var entry = shard.Rows[row];
+        var entry = Entry(position);
+        var shard = Mapped(_shardOf[position]);
         long offset = 0;
         for (var t = 0; t < Manifest.Tensors.Count; t++)
         {
@@ -247,27 +276,31 @@ public sealed class TeacherCache : IDisposable
         }
     }
 
-    private (MappedShard Shard, int Row) Locate(int position)
+    private ShardRow Entry(int position)
     {
         if ((uint)position >= (uint)Rows)
         {
             throw new ArgumentOutOfRangeException(nameof(position), position, $"position must be in 0..{Rows - 1}");
         }
 
-        var index = position / Manifest.RowsPerShard;
+        return _tables[_shardOf[position]][_slotOf[position]];
+    }
+
+    private MappedShard Mapped(int index)
+    {
         var shard = _shards[index];
         if (shard is null)
         {
             lock (_lock)
             {
-                shard = _shards[index] ??= MappedShard.Open(
-                    Path.Combine(Folder, ShardFormat.FileName(index)), index,
-                    Math.Min(Manifest.RowsPerShard, Rows - index * Manifest.RowsPerShard), Manifest.ElementSize, _verify);
+                shard = _shards[index] ??= MappedShard.Open(ShardPath(index), _headers[index], _verify);
             }
         }
 
-        return (shard, position % Manifest.RowsPerShard);
+        return shard;
     }
+
+    private string ShardPath(int shard) => Path.Combine(Folder, ShardFormat.FileName(shard));
 
     private static void CopyAtomically(string source, string destination)
     {

@@ -6,10 +6,11 @@ using Distill.Teacher;
 namespace Distill.Cache;
 
 /// <summary>
-/// Runs a teacher over a transfer set and writes its outputs to a cache folder, shard by shard. Each shard is a pure
-/// function of its rows, the teacher and the options (its rows are sorted by length and cut into batches the same way
-/// every time), so a build that was killed and resumed, or split over processes with <see cref="ShardSelection"/>,
-/// ends with the same bytes as one uninterrupted build on the same machine.
+/// Runs a teacher over a transfer set and writes its outputs to a cache folder, shard by shard. The rows are sorted
+/// by length (ties by position) and the sorted list is cut into shards, and each shard into batches: every batch is
+/// padded only to its own longest row, as a globally length-bucketed loop would be. Each shard is a pure function of
+/// the rows, the teacher and the options, so a build that was killed and resumed, or split over processes with
+/// <see cref="ShardSelection"/>, ends with the same bytes as one uninterrupted build on the same machine.
 /// </summary>
 public sealed class TeacherCacheBuilder
 {
@@ -71,6 +72,7 @@ public sealed class TeacherCacheBuilder
             ? TeacherCacheManifest.Read(folder)
             : WriteManifest(folder, key, rows, description);
 
+        var order = ShardLayout.Order(rows);
         var mine = Enumerable.Range(0, manifest.Shards).Where(chosen.Includes).ToList();
         var built = new List<int>();
         var reused = new List<int>();
@@ -106,15 +108,40 @@ public sealed class TeacherCacheBuilder
         var watch = Stopwatch.StartNew();
         var rowsToDo = toDo.Sum(s => (long)ShardRows(manifest, s));
         long rowsDone = 0;
-        foreach (var shard in toDo)
+
+        // A shard is written while the teacher runs the next one; it counts as built once it is on disk.
+        (int Shard, Task Write)? pending = null;
+        void Finish()
         {
-            BuildShard(folder, manifest, rows, shard, done =>
+            if (pending is { } previous)
             {
-                rowsDone += done;
-                progress?.Report(new TeacherCacheProgress(rowsDone, rowsToDo, watch.Elapsed));
-            }, cancellation);
-            built.Add(shard);
-            ShardCommitted?.Invoke(shard);
+                previous.Write.GetAwaiter().GetResult();
+                built.Add(previous.Shard);
+                ShardCommitted?.Invoke(previous.Shard);
+                pending = null;
+            }
+        }
+
+        try
+        {
+            foreach (var shard in toDo)
+            {
+                var (table, data) = RunShard(manifest, rows, ShardLayout.Slice(order, manifest, shard), done =>
+                {
+                    rowsDone += done;
+                    progress?.Report(new TeacherCacheProgress(rowsDone, rowsToDo, watch.Elapsed));
+                }, cancellation);
+                Finish();
+                var path = Path.Combine(folder, ShardFormat.FileName(shard));
+                pending = (shard, Task.Run(() => ShardFormat.Write(path, shard, table, manifest.Tensors.Count, manifest.ElementSize, data)));
+            }
+
+            Finish();
+        }
+        finally
+        {
+            // Stopped by an error or a cancellation: a shard already being written is still written whole.
+            pending?.Write.Wait(TimeSpan.FromMinutes(5));
         }
 
         var complete = Enumerable.Range(0, manifest.Shards).All(s => File.Exists(Path.Combine(folder, ShardFormat.FileName(s))));
@@ -124,8 +151,7 @@ public sealed class TeacherCacheBuilder
         };
     }
 
-    private static int ShardRows(TeacherCacheManifest manifest, int shard) =>
-        Math.Min(manifest.RowsPerShard, manifest.Rows - shard * manifest.RowsPerShard);
+    private static int ShardRows(TeacherCacheManifest manifest, int shard) => ShardLayout.Rows(manifest, shard);
 
     private static string? Verify(string path, int shard, TeacherCacheManifest manifest)
     {
@@ -177,11 +203,11 @@ public sealed class TeacherCacheBuilder
     private List<CacheTensorLayout> ProbeLayouts(TeacherRow row)
     {
         var batch = BatchAssembler.Assemble([row]);
-        var outputs = _teacher.Run(batch, _options.Tensors.Select(t => t.Source).ToList());
+        using var outputs = _teacher.Run(batch, _options.Tensors.Select(t => t.Source).ToList());
         var layouts = new List<CacheTensorLayout>();
         foreach (var spec in _options.Tensors)
         {
-            var dims = outputs[spec.Source].Dims;
+            var dims = outputs.Dims(spec.Source);
             var length = batch.Length;
             long[]? perRow = spec.Kind switch
             {
@@ -205,47 +231,48 @@ public sealed class TeacherCacheBuilder
         return layouts;
     }
 
-    private void BuildShard(string folder, TeacherCacheManifest manifest, IReadOnlyList<TeacherRow> rows, int shard, Action<int> onBatch, CancellationToken cancellation)
+    /// <summary>Runs the teacher over one shard's rows (positions in length order) and returns its row table and data.</summary>
+    private (ShardRow[] Table, byte[] Data) RunShard(TeacherCacheManifest manifest, IReadOnlyList<TeacherRow> rows, ReadOnlyMemory<int> positions, Action<int> onBatch, CancellationToken cancellation)
     {
-        var first = shard * manifest.RowsPerShard;
-        var count = ShardRows(manifest, shard);
-        var rowBytes = new byte[count][];
-
-        // Length-sorted batches: each is padded only to its own longest row. Ties keep position order, so the batches
-        // (and the teacher's arithmetic) are the same on every build of this shard.
-        var order = Enumerable.Range(first, count).OrderBy(p => rows[p].Length).ThenBy(p => p).ToList();
-        var sources = _options.Tensors.Select(t => t.Source).ToList();
-        foreach (var chunk in order.Chunk(_options.BatchSize))
-        {
-            cancellation.ThrowIfCancellationRequested();
-            var batchRows = chunk.Select(p => rows[p]).ToList();
-            var batch = BatchAssembler.Assemble(batchRows);
-            var outputs = _teacher.Run(batch, sources);
-            for (var r = 0; r < chunk.Length; r++)
-            {
-                rowBytes[chunk[r] - first] = RowSlicer.Encode(manifest, _options.Tensors, outputs, r, batchRows[r].Length, batch.Length);
-            }
-
-            onBatch(chunk.Length);
-        }
-
-        var table = new ShardRow[count];
+        // Every row's size follows from its length, so the shard's data is laid out before the teacher runs and each
+        // row is encoded straight into its place.
+        var table = new ShardRow[positions.Length];
         long offset = 0;
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < table.Length; i++)
         {
-            var row = rows[first + i];
-            table[i] = new ShardRow(row.RowId, row.AugmentationId, row.Length, offset, rowBytes[i].Length);
-            offset += rowBytes[i].Length;
+            var position = positions.Span[i];
+            var row = rows[position];
+            var size = RowSlicer.RowBytes(manifest, row.Length);
+            table[i] = new ShardRow(row.RowId, row.AugmentationId, row.Length, position, offset, size);
+            offset += size;
         }
 
         var data = new byte[offset];
-        offset = 0;
-        foreach (var bytes in rowBytes)
+        var sources = _options.Tensors.Select(t => t.Source).ToList();
+
+        // Rows are encoded between batches, not beside them: the teacher's threads fill the cores, and a thread of
+        // ours running alongside delays their parallel sections by more than the encoding itself takes.
+        for (var start = 0; start < table.Length; start += _options.BatchSize)
         {
-            bytes.CopyTo(data, offset);
-            offset += bytes.Length;
+            cancellation.ThrowIfCancellationRequested();
+            var count = Math.Min(_options.BatchSize, table.Length - start);
+            var batchRows = new List<TeacherRow>(count);
+            for (var i = 0; i < count; i++)
+            {
+                batchRows.Add(rows[table[start + i].Position]);
+            }
+
+            var batch = BatchAssembler.Assemble(batchRows);
+            using var outputs = _teacher.Run(batch, sources);
+            for (var r = 0; r < count; r++)
+            {
+                var entry = table[start + r];
+                RowSlicer.Encode(manifest, _options.Tensors, outputs, r, entry.Length, batch.Length, data.AsSpan((int)entry.DataOffset, (int)entry.DataLength));
+            }
+
+            onBatch(count);
         }
 
-        ShardFormat.Write(Path.Combine(folder, ShardFormat.FileName(shard)), shard, first, table, manifest.Tensors.Count, manifest.ElementSize, data);
+        return (table, data);
     }
 }

@@ -116,18 +116,27 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
             }
 
             using var runOptions = new RunOptions();
-            using var results = _session.Run(runOptions, names, values, outputs);
+            var results = _session.Run(runOptions, names, values, outputs);
             var result = new TeacherOutputs();
-            for (var i = 0; i < outputs.Count; i++)
+            try
             {
-                var info = results[i].GetTensorTypeAndShape();
-                if (info.ElementDataType != TensorElementType.Float)
+                for (var i = 0; i < outputs.Count; i++)
                 {
-                    throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"{Path}: output '{outputs[i]}' is {info.ElementDataType}; Distill caches float outputs");
-                }
+                    var info = results[i].GetTensorTypeAndShape();
+                    if (info.ElementDataType != TensorElementType.Float)
+                    {
+                        throw new DistillException(DistillErrorKind.InvalidInput,
+                            $"{Path}: output '{outputs[i]}' is {info.ElementDataType}; Distill caches float outputs");
+                    }
 
-                result.Add(outputs[i], results[i].GetTensorDataAsSpan<float>().ToArray(), info.Shape);
+                    result.Add(outputs[i], results[i]);
+                }
+            }
+            catch
+            {
+                result.Dispose();
+                results.Dispose();
+                throw;
             }
 
             return result;

@@ -31,18 +31,18 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
         foreach (var position in new[] { 0, 7, 21, 39 })
         {
             var row = rows[position];
-            var alone = _fixture.Teacher.Run(Distill.Cache.Internal.BatchAssembler.Assemble([row]),
+            using var alone = _fixture.Teacher.Run(Distill.Cache.Internal.BatchAssembler.Assemble([row]),
                 [OnnxNames.Logits, _fixture.Attention1, _fixture.Hidden2]);
             cache.RowInfo(position).Should().Be((row.RowId, 0, row.Length));
             var (logits, logitDims) = cache.Read(position, CachedTensorSpec.LogitsName);
             logitDims.Should().Equal(2);
-            logits.Should().Equal(alone[OnnxNames.Logits].Values, (a, b) => Math.Abs(a - b) <= 2e-3 * Math.Max(1, Math.Abs(b)));
+            logits.Should().Equal(alone.Values(OnnxNames.Logits).ToArray(), (a, b) => Math.Abs(a - b) <= 2e-3 * Math.Max(1, Math.Abs(b)));
             var (attention, attentionDims) = cache.Read(position, CachedTensorSpec.AttentionName(1));
             attentionDims.Should().Equal(4, row.Length, row.Length);
-            attention.Should().Equal(alone[_fixture.Attention1].Values, (a, b) => Math.Abs(a - b) <= 1e-3);
+            attention.Should().Equal(alone.Values(_fixture.Attention1).ToArray(), (a, b) => Math.Abs(a - b) <= 1e-3);
             var (hidden, hiddenDims) = cache.Read(position, CachedTensorSpec.HiddenName(2));
             hiddenDims.Should().Equal(row.Length, 32);
-            hidden.Should().Equal(alone[_fixture.Hidden2].Values, (a, b) => Math.Abs(a - b) <= 2e-3 * Math.Max(1, Math.Abs(b)));
+            hidden.Should().Equal(alone.Values(_fixture.Hidden2).ToArray(), (a, b) => Math.Abs(a - b) <= 2e-3 * Math.Max(1, Math.Abs(b)));
         }
     }
 
@@ -141,10 +141,24 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
         File.WriteAllBytes(path, bytes);
         using var cache = TeacherCache.Open(built.Folder);
 
-        cache.Read(0, CachedTensorSpec.LogitsName).Values.Should().HaveCount(2, "shard 0 is intact");
-        var act = () => cache.Read(20, CachedTensorSpec.LogitsName);
+        var failures = new List<string>();
+        var read = 0;
+        for (var position = 0; position < cache.Rows; position++)
+        {
+            try
+            {
+                cache.Read(position, CachedTensorSpec.LogitsName).Values.Should().HaveCount(2);
+                read++;
+            }
+            catch (DistillException e)
+            {
+                failures.Add(e.Message);
+            }
+        }
 
-        act.Should().Throw<DistillException>().WithMessage($"{path}: fails its checksum (the file is damaged); it is not used. Build the cache again with --resume*");
+        // Shards are 16 rows: the 16 rows of the damaged one fail, the 24 of the others are read.
+        read.Should().Be(24);
+        failures.Should().HaveCount(16).And.AllBe($"{path}: fails its checksum (the file is damaged); it is not used. Build the cache again with --resume: damaged shards are rebuilt");
     }
 
     [Fact]
@@ -251,5 +265,22 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
         var act = () => new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, options).Build(CacheFixture.Sst2Rows(3), _fixture.Root("wrong"));
 
         act.Should().Throw<DistillException>().WithMessage("*output '*' has shape [1, *, 32] for a batch of one row of length *, which is not the layout of AttentionProbabilities*");
+    }
+
+    [Fact]
+    public void Open_Should_NameTheShard_When_ARowTableListsARowTwice()
+    {
+        var rows = CacheFixture.Sst2Rows(40);
+        var built = new TeacherCacheBuilder(_fixture.Teacher, _fixture.TeacherPath, _fixture.Options()).Build(rows, _fixture.Root("table"));
+        var first = File.ReadAllBytes(Path.Combine(built.Folder, "shard-00000.dcs"));
+        var second = Path.Combine(built.Folder, "shard-00001.dcs");
+        var bytes = File.ReadAllBytes(second);
+        // The position field of shard 1's first row (offset 64 + 16) takes the position of shard 0's first row.
+        Array.Copy(first, 64 + 16, bytes, 64 + 16, 4);
+        File.WriteAllBytes(second, bytes);
+
+        var act = () => TeacherCache.Open(built.Folder);
+
+        act.Should().Throw<DistillException>().WithMessage($"{second}: lists row position * that shard-00000.dcs holds too; it is not used. Build the cache again with --resume*");
     }
 }

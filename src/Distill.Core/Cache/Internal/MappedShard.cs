@@ -22,35 +22,34 @@ internal sealed unsafe class MappedShard : IDisposable
         byte* pointer = null;
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
         _start = pointer + _view.PointerOffset;
-        Rows = ShardFormat.ReadRows(_view, header);
     }
 
     public string Path { get; }
 
     public ShardHeader Header { get; }
 
-    public ShardRow[] Rows { get; }
-
     /// <summary>
-    /// Opens a shard after checking its header and, when <paramref name="verify"/>, its checksum. A shard that fails
-    /// is never used: the error says which file and how to rebuild it.
+    /// Checks a shard's header against the manifest and returns it; a shard that fails is never used: the error says
+    /// which file and how to rebuild it.
     /// </summary>
-    public static MappedShard Open(string path, int expectedShard, int expectedRows, int elementSize, bool verify)
+    public static ShardHeader CheckHeader(string path, int expectedShard, int expectedRows, int elementSize)
     {
         var (header, problem) = ShardFormat.ReadHeader(path);
         problem ??= header!.Shard != expectedShard ? $"holds shard {header.Shard}, not {expectedShard}"
             : header.Rows != expectedRows ? $"holds {header.Rows} rows, the manifest says {expectedRows}"
             : header.ElementSize != elementSize ? $"stores {header.ElementSize}-byte values, the manifest says {elementSize}"
-            : verify && !ShardFormat.ChecksumMatches(path, header) ? "fails its checksum (the file is damaged)"
             : null;
-        if (problem is not null)
-        {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{path}: {problem}; it is not used. Build the cache again with --resume: damaged shards are rebuilt");
-        }
-
-        return new MappedShard(path, header!);
+        return problem is null ? header! : throw Damaged(path, problem);
     }
+
+    /// <summary>Maps a shard whose header was checked, verifying its checksum first when <paramref name="verify"/>.</summary>
+    public static MappedShard Open(string path, ShardHeader header, bool verify) =>
+        verify && !ShardFormat.ChecksumMatches(path, header)
+            ? throw Damaged(path, "fails its checksum (the file is damaged)")
+            : new MappedShard(path, header);
+
+    public static DistillException Damaged(string path, string problem) =>
+        new(DistillErrorKind.InvalidInput, $"{path}: {problem}; it is not used. Build the cache again with --resume: damaged shards are rebuilt");
 
     public ReadOnlySpan<byte> Bytes(long offset, long length) => new(_start + offset, checked((int)length));
 

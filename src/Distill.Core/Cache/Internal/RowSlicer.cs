@@ -1,60 +1,70 @@
+using System.Runtime.InteropServices;
 using Distill.Teacher;
 
 namespace Distill.Cache.Internal;
 
-/// <summary>Cuts one row out of a padded batch output, at the row's true length, and encodes it for storage.</summary>
+/// <summary>
+/// Cuts one row out of a padded batch output, at the row's true length, and encodes it straight into its place in
+/// the shard's data: no intermediate arrays, since every value of the cache passes through here.
+/// </summary>
 internal static class RowSlicer
 {
-    public static byte[] Encode(TeacherCacheManifest manifest, IReadOnlyList<CachedTensorSpec> specs, TeacherOutputs outputs, int row, int length, int paddedLength)
+    /// <summary>Bytes a row of length <paramref name="length"/> takes in storage.</summary>
+    public static long RowBytes(TeacherCacheManifest manifest, int length)
     {
-        var sizes = manifest.Tensors.Select(t => t.ElementsFor(length)).ToArray();
-        var bytes = new byte[sizes.Sum() * manifest.ElementSize];
+        long elements = 0;
+        for (var t = 0; t < manifest.Tensors.Count; t++)
+        {
+            elements += manifest.Tensors[t].ElementsFor(length);
+        }
+
+        return elements * manifest.ElementSize;
+    }
+
+    public static void Encode(TeacherCacheManifest manifest, IReadOnlyList<CachedTensorSpec> specs, TeacherOutputs outputs, int row, int length, int padded, Span<byte> destination)
+    {
+        var size = manifest.ElementSize;
         var at = 0;
         for (var t = 0; t < specs.Count; t++)
         {
-            var (values, dims) = outputs[specs[t].Source];
-            var target = bytes.AsSpan(at, (int)sizes[t] * manifest.ElementSize);
-            var rowValues = Slice(values, dims, manifest.Tensors[t].Kind, row, length, paddedLength);
-            ValueCodec.Encode(rowValues, manifest.ElementType, target);
-            at += target.Length;
-        }
-
-        return bytes;
-    }
-
-    private static float[] Slice(float[] values, long[] dims, CachedTensorKind kind, int row, int length, int padded)
-    {
-        switch (kind)
-        {
-            case CachedTensorKind.AttentionProbabilities:
+            var values = outputs.Values(specs[t].Source);
+            var dims = outputs.Dims(specs[t].Source);
+            switch (manifest.Tensors[t].Kind)
             {
-                // [batch, heads, padded, padded] → [heads, length, length]
-                var heads = (int)dims[1];
-                var result = new float[heads * length * length];
-                for (var h = 0; h < heads; h++)
+                case CachedTensorKind.AttentionProbabilities:
                 {
-                    for (var q = 0; q < length; q++)
+                    // [batch, heads, padded, padded] → [heads, length, length]
+                    var heads = (int)dims[1];
+                    for (var h = 0; h < heads; h++)
                     {
-                        var source = (((long)row * heads + h) * padded + q) * padded;
-                        values.AsSpan((int)source, length).CopyTo(result.AsSpan((h * length + q) * length, length));
+                        for (var q = 0; q < length; q++)
+                        {
+                            var source = (int)((((long)row * heads + h) * padded + q) * padded);
+                            ValueCodec.Encode(values.Slice(source, length), manifest.ElementType, destination.Slice(at, length * size));
+                            at += length * size;
+                        }
                     }
+
+                    break;
                 }
 
-                return result;
-            }
+                case CachedTensorKind.HiddenState:
+                {
+                    // [batch, padded, hidden] → [length, hidden]
+                    var hidden = (int)dims[2];
+                    ValueCodec.Encode(values.Slice(row * padded * hidden, length * hidden), manifest.ElementType, destination.Slice(at, length * hidden * size));
+                    at += length * hidden * size;
+                    break;
+                }
 
-            case CachedTensorKind.HiddenState:
-            {
-                // [batch, padded, hidden] → [length, hidden]
-                var hidden = (int)dims[2];
-                return values.AsSpan(row * padded * hidden, length * hidden).ToArray();
-            }
-
-            default:
-            {
-                // [batch, ...] → [...]
-                var width = (int)(values.LongLength / dims[0]);
-                return values.AsSpan(row * width, width).ToArray();
+                default:
+                {
+                    // [batch, ...] → [...]
+                    var width = (int)(values.Length / dims[0]);
+                    ValueCodec.Encode(values.Slice(row * width, width), manifest.ElementType, destination.Slice(at, width * size));
+                    at += width * size;
+                    break;
+                }
             }
         }
     }

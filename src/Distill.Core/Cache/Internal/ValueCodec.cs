@@ -13,11 +13,7 @@ internal static class ValueCodec
             return;
         }
 
-        var halves = MemoryMarshal.Cast<byte, Half>(destination);
-        for (var i = 0; i < values.Length; i++)
-        {
-            halves[i] = (Half)values[i];
-        }
+        System.Numerics.Tensors.TensorPrimitives.ConvertToHalf(values, MemoryMarshal.Cast<byte, Half>(destination));
     }
 
     public static void Decode(ReadOnlySpan<byte> stored, CacheElementType type, Span<float> destination)
@@ -28,10 +24,6 @@ internal static class ValueCodec
             return;
         }
 
-        var halves = MemoryMarshal.Cast<byte, Half>(stored);
-        for (var i = 0; i < halves.Length; i++)
-        {
-            destination[i] = (float)halves[i];
-        }
+        System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(stored), destination);
     }
 }

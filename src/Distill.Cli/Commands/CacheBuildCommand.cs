@@ -1,0 +1,239 @@
+using System.ComponentModel;
+using System.Globalization;
+using Distill.Cache;
+using Distill.Data;
+using Distill.Platform;
+using Distill.Teacher;
+using Distill.Text;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Distill.Cli.Commands;
+
+/// <summary>
+/// <c>distill cache build</c>: runs a teacher over a data file and keeps its outputs (logits, and the attention and
+/// hidden-state taps asked for) in a teacher cache. Running the same command again resumes a build that was stopped,
+/// or finds the cache complete; <c>--shard i/n</c> builds one part of a split build.
+/// </summary>
+internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
+{
+    private readonly IAnsiConsole _console;
+
+    public CacheBuildCommand(IAnsiConsole console)
+    {
+        _console = console;
+    }
+
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--teacher <MODEL>")]
+        [Description("The teacher's .onnx file.")]
+        public string Teacher { get; init; } = string.Empty;
+
+        [CommandOption("--data <FILE>")]
+        [Description("The transfer set: TSV, CSV, JSON Lines or a plain-lines text file.")]
+        public string Data { get; init; } = string.Empty;
+
+        [CommandOption("--format <FORMAT>")]
+        [Description("tsv, csv, jsonl or lines (default: from the file extension).")]
+        public string? Format { get; init; }
+
+        [CommandOption("--no-header")]
+        [Description("The file has no header row; name columns by 0-based index.")]
+        public bool NoHeader { get; init; }
+
+        [CommandOption("--text-column <COLUMN>")]
+        [Description("The text column, by name or 0-based index (default: sentence).")]
+        public string TextColumn { get; init; } = "sentence";
+
+        [CommandOption("--text-pair-column <COLUMN>")]
+        [Description("The second text of sentence pairs, if any.")]
+        public string? TextPairColumn { get; init; }
+
+        [CommandOption("--vocab <FILE>")]
+        [Description("The teacher's vocab.txt.")]
+        public string Vocab { get; init; } = string.Empty;
+
+        [CommandOption("--cased")]
+        [Description("Keep case (for cased vocabularies); the default lower-cases.")]
+        public bool Cased { get; init; }
+
+        [CommandOption("--max-length <N>")]
+        [Description("Longest encoding in tokens; longer texts are truncated and counted (default 128).")]
+        public int MaxLength { get; init; } = 128;
+
+        [CommandOption("--attention-layers <LIST>")]
+        [Description("Teacher layers (from 0) whose attention probabilities to keep, e.g. 3,7,11.")]
+        public string? AttentionLayers { get; init; }
+
+        [CommandOption("--hidden-states <LIST>")]
+        [Description("Hidden states to keep (0 = embeddings, i = output of layer i-1), e.g. 0,4,8,12.")]
+        public string? HiddenStates { get; init; }
+
+        [CommandOption("--float32")]
+        [Description("Store float32 instead of float16.")]
+        public bool Float32 { get; init; }
+
+        [CommandOption("--rows-per-shard <N>")]
+        [Description("Rows per shard, the unit of commit and resume (default 2048).")]
+        public int RowsPerShard { get; init; } = 2048;
+
+        [CommandOption("--batch-size <N>")]
+        [Description("Rows per teacher batch (default 64).")]
+        public int BatchSize { get; init; } = 64;
+
+        [CommandOption("--augment <COPIES>")]
+        [Description("Add this many augmented copies of each row (Tang et al. 2019); 0 for none.")]
+        public int Augment { get; init; }
+
+        [CommandOption("--seed <N>")]
+        [Description("Seed of the augmentation (default 0).")]
+        public ulong Seed { get; init; }
+
+        [CommandOption("--limit <N>")]
+        [Description("Use only the first N rows of the file (for quick runs).")]
+        public int? Limit { get; init; }
+
+        [CommandOption("--shard <I/N>")]
+        [Description("Build only shards i, i+n, i+2n, ... (one process of a split build).")]
+        public string? Shard { get; init; }
+
+        [CommandOption("--cache-dir <DIR>")]
+        [Description("Folder that holds caches, one subfolder per key (default .distill/cache).")]
+        public string CacheDir { get; init; } = Path.Combine(".distill", "cache");
+
+        [CommandOption("--device <DEVICE>")]
+        [Description("auto, cpu, cuda or cuda:N (default auto).")]
+        public string Device { get; init; } = "auto";
+
+        [CommandOption("--threads <N>")]
+        [Description("ONNX Runtime threads per operator (default: all cores).")]
+        public int Threads { get; init; }
+
+        [CommandOption("--verbose")]
+        [Description("Print stack traces with errors.")]
+        public bool Verbose { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
+    {
+        var device = DeviceSetting.Parse(settings.Device, "--device");
+        var selection = settings.Shard is null ? ShardSelection.All : ShardSelection.Parse(settings.Shard);
+        var attention = ParseList(settings.AttentionLayers, "--attention-layers");
+        var hidden = ParseList(settings.HiddenStates, "--hidden-states");
+        Require(settings.Teacher, "--teacher", "the teacher's .onnx file");
+        Require(settings.Data, "--data", "the data file");
+        Require(settings.Vocab, "--vocab", "the teacher's vocab.txt");
+
+        // Everything the command line says is checked before the teacher is loaded.
+        var source = new DataSourceOptions
+        {
+            Path = settings.Data,
+            Format = settings.Format is null ? null : ParseFormat(settings.Format),
+            HasHeader = !settings.NoHeader,
+            TextColumns = new[] { settings.TextColumn, settings.TextPairColumn }.OfType<string>().Select(Column).ToList(),
+        };
+        source.ThrowIfInvalid();
+        var encoder = TextEncoder.Create(new TextEncoderOptions { VocabPath = settings.Vocab, LowerCase = !settings.Cased, MaxLength = settings.MaxLength });
+
+        using var teacher = OnnxTeacher.Load(settings.Teacher, new OnnxTeacherOptions
+        {
+            Device = device,
+            IntraOpThreads = settings.Threads,
+            HasSegmentIds = settings.TextPairColumn is not null,
+            AttentionLayers = attention,
+            HiddenStates = hidden,
+            OnNotice = notice => _console.MarkupLineInterpolated($"[yellow]note:[/] {notice}"),
+        });
+        var tensors = new List<CachedTensorSpec> { CachedTensorSpec.Logits(teacher.LogitsOutput) };
+        tensors.AddRange(attention.Select(l => CachedTensorSpec.Attention(l, teacher.TapOutput(TeacherTapKind.AttentionProbabilities, l))));
+        tensors.AddRange(hidden.Select(i => CachedTensorSpec.Hidden(i, teacher.TapOutput(TeacherTapKind.HiddenStates, i))));
+
+        IEnumerable<DataRow> data = DataSource.Read(source);
+        if (settings.Limit is { } limit)
+        {
+            data = data.Take(limit);
+        }
+
+        var rows = data.ToList();
+        if (settings.Augment > 0)
+        {
+            var augmenter = TransferSetAugmenter.Create(rows, new TransferSetAugmentationOptions { Copies = settings.Augment, Seed = settings.Seed });
+            rows = augmenter.Augment(rows).ToList();
+        }
+
+        var teacherRows = TeacherRows.Encode(rows, encoder);
+        _console.MarkupLineInterpolated($"[grey]{encoder.Report}[/]");
+        var builder = new TeacherCacheBuilder(teacher, settings.Teacher, new TeacherCacheOptions
+        {
+            Tensors = tensors,
+            ElementType = settings.Float32 ? CacheElementType.Float32 : CacheElementType.Float16,
+            RowsPerShard = settings.RowsPerShard,
+            BatchSize = settings.BatchSize,
+        });
+
+        var description = new Dictionary<string, string>(TeacherRows.Describe(encoder))
+        {
+            ["data"] = Path.GetFileName(settings.Data),
+            ["augmentation"] = settings.Augment > 0 ? $"copies={settings.Augment},seed={settings.Seed}" : "none",
+        };
+        TeacherCacheBuildResult result = null!;
+        _console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(progress =>
+            {
+                var task = progress.AddTask($"teacher on {teacherRows.Count:N0} rows ({teacher.Device})");
+                result = builder.Build(teacherRows, settings.CacheDir, description, selection, new Progress<TeacherCacheProgress>(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.RowsToDo);
+                    task.Value = p.RowsDone;
+                    task.Description = $"teacher on {teacherRows.Count:N0} rows, {p.RowsPerSecond:N0} rows/s";
+                }), cancellation);
+                task.Value = task.MaxValue;
+            });
+
+        var table = new Table().AddColumn("cache").AddColumn(Markup.Escape(result.Folder));
+        table.AddRow("key", result.Key);
+        table.AddRow("shards", $"{result.Built.Count} built, {result.Reused.Count} reused, {result.Rebuilt.Count} rebuilt{(settings.Shard is null ? "" : $" (shard {selection})")}");
+        foreach (var rebuilt in result.Rebuilt)
+        {
+            table.AddRow("rebuilt", Markup.Escape(rebuilt));
+        }
+
+        table.AddRow("complete", result.Complete ? "yes" : "no: other parts of a split build are still to come; merge them with 'distill cache merge'");
+        _console.Write(table);
+        return DistillApp.Success;
+    }
+
+    private static DataColumn Column(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? DataColumn.At(index) : DataColumn.Named(text);
+
+    private static DataFormat ParseFormat(string text) => text.ToLowerInvariant() switch
+    {
+        "tsv" => DataFormat.Tsv,
+        "csv" => DataFormat.Csv,
+        "jsonl" => DataFormat.JsonLines,
+        "lines" => DataFormat.Lines,
+        _ => throw new DistillException(DistillErrorKind.InvalidInput, $"--format must be tsv, csv, jsonl or lines (was '{text}')"),
+    };
+
+    private static IReadOnlyList<int> ParseList(string? text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        return text.Split(',').Select(part => int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new DistillException(DistillErrorKind.InvalidInput, $"{option} must be a comma-separated list of numbers from 0, e.g. 1,3 (was '{text}')")).ToList();
+    }
+
+    private static void Require(string value, string option, string what)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput, $"{option} is required: {what}");
+        }
+    }
+}
