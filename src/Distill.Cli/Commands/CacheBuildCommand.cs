@@ -185,8 +185,8 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
                 var task = progress.AddTask($"teacher on {teacherRows.Count:N0} rows ({teacher.Device})");
                 result = builder.Build(teacherRows, settings.CacheDir, description, selection, new Progress<TeacherCacheProgress>(p =>
                 {
-                    task.MaxValue = Math.Max(1, p.RowsToDo);
-                    task.Value = p.RowsDone;
+                    task.MaxValue = Math.Max(1, p.TokensToDo);
+                    task.Value = p.TokensDone;
                     task.Description = $"teacher on {teacherRows.Count:N0} rows, {p.RowsPerSecond:N0} rows/s";
                 }), cancellation);
                 task.Value = task.MaxValue;

@@ -107,7 +107,9 @@ public sealed class TeacherCacheBuilder
 
         var watch = Stopwatch.StartNew();
         var rowsToDo = toDo.Sum(s => (long)ShardRows(manifest, s));
+        var tokensToDo = toDo.Sum(s => ShardLayout.Slice(order, manifest, s).ToArray().Sum(p => (long)rows[p].Length));
         long rowsDone = 0;
+        long tokensDone = 0;
 
         // A shard is written while the teacher runs the next one; it counts as built once it is on disk.
         (int Shard, Task Write)? pending = null;
@@ -126,10 +128,11 @@ public sealed class TeacherCacheBuilder
         {
             foreach (var shard in toDo)
             {
-                var (table, data) = RunShard(manifest, rows, ShardLayout.Slice(order, manifest, shard), done =>
+                var (table, data) = RunShard(manifest, rows, ShardLayout.Slice(order, manifest, shard), (done, tokens) =>
                 {
                     rowsDone += done;
-                    progress?.Report(new TeacherCacheProgress(rowsDone, rowsToDo, watch.Elapsed));
+                    tokensDone += tokens;
+                    progress?.Report(new TeacherCacheProgress(rowsDone, rowsToDo, watch.Elapsed, tokensDone, tokensToDo));
                 }, cancellation);
                 Finish();
                 var path = Path.Combine(folder, ShardFormat.FileName(shard));
@@ -232,7 +235,7 @@ public sealed class TeacherCacheBuilder
     }
 
     /// <summary>Runs the teacher over one shard's rows (positions in length order) and returns its row table and data.</summary>
-    private (ShardRow[] Table, byte[] Data) RunShard(TeacherCacheManifest manifest, IReadOnlyList<TeacherRow> rows, ReadOnlyMemory<int> positions, Action<int> onBatch, CancellationToken cancellation)
+    private (ShardRow[] Table, byte[] Data) RunShard(TeacherCacheManifest manifest, IReadOnlyList<TeacherRow> rows, ReadOnlyMemory<int> positions, Action<int, long> onBatch, CancellationToken cancellation)
     {
         // Every row's size follows from its length, so the shard's data is laid out before the teacher runs and each
         // row is encoded straight into its place.
@@ -270,7 +273,7 @@ public sealed class TeacherCacheBuilder
                 RowSlicer.Encode(manifest, _options.Tensors, outputs, r, entry.Length, batch.Length, data.AsSpan((int)entry.DataOffset, (int)entry.DataLength));
             }
 
-            onBatch(count);
+            onBatch(count, batchRows.Sum(r => (long)r.Length));
         }
 
         return (table, data);
