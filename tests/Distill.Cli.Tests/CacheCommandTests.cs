@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Distill.Export;
+using Distill.TestSupport;
 using Distill.Students;
 using Spectre.Console.Testing;
 using static TorchSharp.torch;
@@ -16,27 +17,7 @@ public sealed class CacheCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static string DataDirectory
-    {
-        get
-        {
-            var configured = Environment.GetEnvironmentVariable("DISTILL_DATA_DIR");
-            if (!string.IsNullOrEmpty(configured))
-            {
-                return configured;
-            }
-
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            {
-                if (File.Exists(Path.Combine(folder.FullName, "Distill.sln")))
-                {
-                    return Path.GetFullPath(Path.Combine(folder.FullName, "..", "shared", "data"));
-                }
-            }
-
-            throw new DirectoryNotFoundException("no Distill.sln above the test folder; set DISTILL_DATA_DIR");
-        }
-    }
+    private static string DataDirectory => SharedData.Directory;
 
     private string[] BuildArguments(string cacheDir, string teacher, string data) =>
     [

@@ -1,5 +1,5 @@
 using Distill.Cache;
-using Distill.Core.Tests.Support;
+using Distill.TestSupport;
 using Distill.Export;
 using Distill.Students;
 using Distill.Teacher;

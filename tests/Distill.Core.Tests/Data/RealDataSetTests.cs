@@ -1,4 +1,4 @@
-using Distill.Core.Tests.Support;
+using Distill.TestSupport;
 using Distill.Data;
 
 namespace Distill.Core.Tests.Data;

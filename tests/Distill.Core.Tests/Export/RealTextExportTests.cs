@@ -1,5 +1,5 @@
 using Distill.Core.Tests.Export.Support;
-using Distill.Core.Tests.Support;
+using Distill.TestSupport;
 using Distill.Export;
 using Distill.Students;
 using Google.Protobuf;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Distill.Core.Tests.Students.Checkpoints;
-using Distill.Core.Tests.Support;
+using Distill.TestSupport;
 using Distill.Data;
 using Distill.Text;
 using Distill.Text.Internal;

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-using Distill.Core.Tests.Support;
+using Distill.TestSupport;
 
 namespace Distill.Core.Tests.Export.Support;
 

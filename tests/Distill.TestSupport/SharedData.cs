@@ -1,10 +1,10 @@
-namespace Distill.Core.Tests.Support;
+namespace Distill.TestSupport;
 
 /// <summary>
 /// The shared real datasets (../shared/data beside the repository, or DISTILL_DATA_DIR). They are never copied into
 /// the repository; a test that needs them fails with a message that says where they are looked for.
 /// </summary>
-internal static class SharedData
+public static class SharedData
 {
     public static string Directory
     {
