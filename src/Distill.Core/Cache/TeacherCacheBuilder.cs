@@ -172,6 +172,7 @@ public sealed class TeacherCacheBuilder
             Key = key,
             TeacherPath = _teacherPath,
             TeacherHash = _teacher.ContentHash,
+            TeacherLayers = _teacher.LayerCount,
             Rows = rows.Count,
             RowsPerShard = _options.RowsPerShard,
             ElementType = _options.ElementType,

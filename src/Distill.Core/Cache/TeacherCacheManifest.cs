@@ -33,6 +33,9 @@ public sealed record TeacherCacheManifest
     /// <summary>Content hash of the teacher model.</summary>
     public required string TeacherHash { get; init; }
 
+    /// <summary>The teacher's number of transformer layers (what layer maps are resolved against); null when unknown.</summary>
+    public int? TeacherLayers { get; init; }
+
     /// <summary>Number of rows (positions 0..Rows−1).</summary>
     public required int Rows { get; init; }
 

@@ -51,6 +51,9 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
     /// <summary>What the model's graph holds: inputs, outputs, layers and tap candidates.</summary>
     public TeacherInspection Inspection { get; }
 
+    /// <inheritdoc />
+    public int? LayerCount => Inspection.Layers.Count > 0 ? Inspection.Layers.Count : null;
+
     /// <summary>The taps added as outputs (see <see cref="TeacherTap.OutputName"/> for the output to read).</summary>
     public IReadOnlyList<TeacherTap> Taps { get; }
 

@@ -74,6 +74,9 @@ public sealed class TeacherEnsemble
     /// <summary>Number of classes.</summary>
     public int Classes { get; }
 
+    /// <summary>The teachers' caches, in the order given.</summary>
+    public IReadOnlyList<TeacherCache> Caches => _caches;
+
     /// <summary>The normalised weight of each teacher.</summary>
     public IReadOnlyList<double> Weights => _weights;
 

@@ -32,6 +32,9 @@ public sealed record TrainingOptions
     /// <summary>Stop a stage after this many evaluations without improvement; null never stops early.</summary>
     public int? EarlyStoppingPatience { get; init; }
 
+    /// <summary>The dev metric that picks the best checkpoint: accuracy (default) or macro_f1, higher is better.</summary>
+    public string SelectionMetric { get; init; } = "accuracy";
+
     /// <summary>Continue from the last checkpoint in <see cref="OutputDirectory"/> if there is one. Default true.</summary>
     public bool Resume { get; init; } = true;
 
@@ -74,6 +77,11 @@ public sealed record TrainingOptions
         if (CheckpointEverySteps < 1)
         {
             yield return $"training.checkpoint_every must be >= 1 (was {CheckpointEverySteps})";
+        }
+
+        if (SelectionMetric is not ("accuracy" or "macro_f1"))
+        {
+            yield return $"training.selection_metric must be accuracy or macro_f1 (was '{SelectionMetric}')";
         }
 
         if (EarlyStoppingPatience is < 1)

@@ -1,0 +1,161 @@
+using Distill.Cache;
+using Distill.Losses;
+using Distill.Students;
+
+namespace Distill.Training.Internal;
+
+/// <summary>
+/// What one stage's loss terms read: the student intermediates to capture, the teacher tensors to load (by cache
+/// name), whether labels and stepping-stone paths are needed. Worked out before training so that a missing teacher
+/// tensor is an error at the start, not at step one thousand.
+/// </summary>
+internal sealed class LossNeeds
+{
+    public Intermediates Capture { get; private set; }
+
+    public bool Labels { get; private set; }
+
+    public bool Paths { get; private set; }
+
+    /// <summary>Teacher tensors by cache name.</summary>
+    public SortedSet<string> Teacher { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>True when a term compares tokens with the teacher's (student and teacher must tokenize alike).</summary>
+    public bool TokenLevel { get; private set; }
+
+    /// <summary>Analyses the terms of <paramref name="loss"/> for <paramref name="student"/> and the targets' teacher.</summary>
+    /// <exception cref="DistillException">A term needs something the student or the targets do not have.</exception>
+    public static LossNeeds Analyse(string stage, WeightedLossSum loss, StudentModel student, TeacherTargets? targets)
+    {
+        var needs = new LossNeeds();
+        var studentLayers = student is TransformerStudent t ? t.Settings.Layers : (int?)null;
+        var studentStages = student.Options is ImageCnnStudentOptions cnn ? cnn.StageChannels.Count : (int?)null;
+        foreach (var term in loss.Terms)
+        {
+            string Where() => $"stage '{stage}', loss '{term.Key}'";
+            void NeedTeacher(string tensor)
+            {
+                if (targets is null)
+                {
+                    throw new DistillException(DistillErrorKind.InvalidInput,
+                        $"{Where()}: needs the teacher's {tensor}, but the run has no teacher; give a teacher cache, or train on labels only (ce)");
+                }
+
+                if (!targets.Tensors.Contains(tensor))
+                {
+                    throw new DistillException(DistillErrorKind.InvalidInput,
+                        $"{Where()}: needs the teacher's '{tensor}', which {targets.Source} does not hold (it has {string.Join(", ", targets.Tensors)}); " +
+                        "add it to the cached tensors (attention layers, hidden states) and build the cache again");
+                }
+
+                needs.Teacher.Add(tensor);
+            }
+
+            int TeacherLayers() => targets?.Layers ?? throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{Where()}: maps student layers to teacher layers, but {targets?.Source ?? "the run"} does not say how many layers the teacher has; build the cache with this Distill");
+
+            int RequireLayers(string what) => studentLayers ?? throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{Where()}: needs the student's {what}, which a {student.Options.ArchitectureName} student does not have; use it with a transformer student");
+
+            switch (term)
+            {
+                case LabelCrossEntropyLoss:
+                    needs.Labels = true;
+                    break;
+                case KdLoss kd:
+                    NeedTeacher(CachedTensorSpec.LogitsName);
+                    if (targets!.GivesProbabilities && !kd.Options.TeacherGivesProbabilities)
+                    {
+                        throw new DistillException(DistillErrorKind.InvalidInput,
+                            $"{Where()}: {targets.Source} gives probabilities, not logits; set teacher_probabilities: true");
+                    }
+
+                    break;
+                case DkdLoss:
+                    NeedTeacher(CachedTensorSpec.LogitsName);
+                    needs.Labels = true;
+                    break;
+                case BlockwiseLogitLoss:
+                    NeedTeacher(CachedTensorSpec.LogitsName);
+                    RequireLayers("hidden states");
+                    needs.Paths = true;
+                    needs.TokenLevel = true;
+                    needs.Capture |= Intermediates.HiddenStates;
+                    break;
+                case AttentionMseLoss mse:
+                    if (mse.Options.Kind == AttentionKind.Scores)
+                    {
+                        throw new DistillException(DistillErrorKind.InvalidInput,
+                            $"{Where()}: compares attention scores, but teacher caches hold attention probabilities (the Softmax outputs); set attention: probabilities");
+                    }
+
+                    foreach (var (_, teacher) in mse.Options.LayerMap.Pairs(RequireLayers("attention"), TeacherLayers()))
+                    {
+                        NeedTeacher(CachedTensorSpec.AttentionName(teacher));
+                    }
+
+                    needs.Capture |= Intermediates.AttentionProbabilities;
+                    needs.TokenLevel = true;
+                    break;
+                case AttentionKlLoss kl:
+                    foreach (var (_, teacher) in kl.Options.LayerMap.Pairs(RequireLayers("attention"), TeacherLayers()))
+                    {
+                        NeedTeacher(CachedTensorSpec.AttentionName(teacher));
+                    }
+
+                    needs.Capture |= Intermediates.AttentionScores;
+                    needs.TokenLevel = true;
+                    break;
+                case ValueRelationLoss:
+                    throw new DistillException(DistillErrorKind.InvalidInput,
+                        $"{Where()}: needs the teacher's value vectors, which teacher caches do not hold; use attention_kl for MiniLM's attention transfer");
+                case HiddenMseLoss hidden:
+                    NeedHidden(hidden.Options.LayerMap, hidden.Options.IncludeEmbeddings);
+                    break;
+                case HiddenCosineLoss cosine:
+                    NeedHidden(cosine.Options.LayerMap, cosine.Options.IncludeEmbeddings);
+                    break;
+                case AttentionTransferLoss at:
+                    var teacherStages = targets?.Tensors.Count(n => n.StartsWith("feature_maps.", StringComparison.Ordinal)) ?? 0;
+                    var stages = studentStages ?? throw new DistillException(DistillErrorKind.InvalidInput,
+                        $"{Where()}: needs the student's feature maps, which a {student.Options.ArchitectureName} student does not have; use it with an image_cnn student");
+                    foreach (var (_, teacher) in (at.Options.StageMap ?? LayerMap.Uniform).Pairs(stages, Math.Max(teacherStages, 1)))
+                    {
+                        NeedTeacher($"feature_maps.{teacher}");
+                    }
+
+                    needs.Capture |= Intermediates.FeatureMaps;
+                    break;
+                default:
+                    // A term of the user's own: it gets every intermediate the student has and every teacher tensor there is.
+                    needs.Capture |= Intermediates.All;
+                    needs.Labels = true;
+                    foreach (var tensor in targets?.Tensors ?? [])
+                    {
+                        needs.Teacher.Add(tensor);
+                    }
+
+                    break;
+            }
+
+            void NeedHidden(LayerMap map, bool embeddings)
+            {
+                var pairs = map.Pairs(RequireLayers("hidden states"), TeacherLayers());
+                if (embeddings)
+                {
+                    NeedTeacher(CachedTensorSpec.HiddenName(0));
+                }
+
+                foreach (var (_, teacher) in pairs)
+                {
+                    NeedTeacher(CachedTensorSpec.HiddenName(teacher + 1));
+                }
+
+                needs.Capture |= Intermediates.HiddenStates;
+                needs.TokenLevel = true;
+            }
+        }
+
+        return needs;
+    }
+}

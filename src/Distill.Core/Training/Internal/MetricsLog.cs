@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Distill.Training.Internal;
+
+/// <summary>
+/// The metrics log: one JSON object per line (<c>{"kind":"step",...}</c> or <c>{"kind":"eval",...}</c>), appended and
+/// flushed as the run goes. On resume, lines written after the checkpoint the run continues from are dropped, so the
+/// log of a resumed run is the log an uninterrupted run would have written.
+/// </summary>
+internal sealed class MetricsLog : IDisposable
+{
+    private readonly StreamWriter _writer;
+
+    private MetricsLog(string path, StreamWriter writer)
+    {
+        Path = path;
+        _writer = writer;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Opens the log; <paramref name="keepThroughStep"/> keeps only lines up to that global step (null starts afresh).</summary>
+    public static MetricsLog Open(string path, long? keepThroughStep)
+    {
+        var kept = new List<string>();
+        if (keepThroughStep is { } last && File.Exists(path))
+        {
+            foreach (var line in File.ReadLines(path))
+            {
+                var step = JsonNode.Parse(line)?["global_step"]?.GetValue<long>() ?? long.MaxValue;
+                if (step <= last)
+                {
+                    kept.Add(line);
+                }
+            }
+        }
+
+        File.WriteAllLines(path, kept);
+        return new MetricsLog(path, new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true });
+    }
+
+    public void Write(JsonObject entry) => _writer.WriteLine(entry.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+
+    public void Dispose() => _writer.Dispose();
+}
