@@ -44,7 +44,7 @@ internal sealed record ColumnFacts(string Name, VectorKind Kind, DataViewType It
     {
         get
         {
-            var item = IsKey ? "Key" : ItemType.ToString();
+            var item = IsKey ? "Key" : ItemType.ToString() ?? "?";
             return Kind switch
             {
                 VectorKind.Scalar => item,
