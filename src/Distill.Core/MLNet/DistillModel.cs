@@ -179,9 +179,10 @@ public static class DistillModel
         }
         catch
         {
-            foreach (var part in parts.OfType<IDisposable>())
+            foreach (var part in parts)
             {
-                part.Dispose();
+                (part as DistillTransformer)?.Release();
+                (part as IDisposable)?.Dispose();
             }
 
             throw;

@@ -11,7 +11,15 @@ namespace Distill.MLNet;
 /// <see cref="Transform"/> computes rows in batches as cursors read them. Save and load them with
 /// <see cref="DistillModel"/>: ML.NET's model loader cannot find transformers from other assemblies.
 /// </summary>
-public abstract class DistillTransformer : ITransformer, IDisposable
+/// <remarks>
+/// Distill's transformers are deliberately not <see cref="IDisposable"/>: ML.NET 5 disposes every disposable
+/// transformer of a model when a <c>PredictionEngine</c> made from it is disposed (and when its
+/// <c>TransformerChain</c> is), which would leave the model unusable while the caller still holds it. What they hold
+/// (an ONNX Runtime session, a TorchSharp module) is released when they are collected, or at once through
+/// <see cref="TeacherOutputsTransformer.Teacher"/>'s or <see cref="StudentPredictionTransformer.Student"/>'s
+/// <c>Dispose()</c> once the model is no longer used.
+/// </remarks>
+public abstract class DistillTransformer : ITransformer
 {
     private protected DistillTransformer()
     {
@@ -50,24 +58,17 @@ public abstract class DistillTransformer : ITransformer, IDisposable
         $"{GetType().Name} cannot be saved by ML.NET's model saver (ML.NET's loader cannot find third-party transformers); " +
         "save the model with Distill.MLNet.DistillModel.Save(model, folder) and load it with DistillModel.Load(mlContext, folder)");
 
-    /// <summary>Releases what the transformer holds (an ONNX Runtime session, a TorchSharp model).</summary>
-    public void Dispose()
-    {
-        Dispose(true);
-        GC.SuppressFinalize(this);
-    }
-
     /// <summary>The transformer's kind in a saved model's manifest.</summary>
     internal abstract string Kind { get; }
 
     /// <summary>Checks <paramref name="inputSchema"/> and binds the transformer to it.</summary>
     internal abstract IBoundMapping Bind(DataViewSchema inputSchema);
 
-    /// <summary>Writes the transformer's files into <paramref name="folder"/> (which exists and is empty) and returns its settings for the manifest.</summary>
-    internal abstract JsonObject SaveTo(string folder);
-
-    /// <summary>Releases resources.</summary>
-    private protected virtual void Dispose(bool disposing)
+    /// <summary>Releases the session or module the transformer holds (when a load fails part-way).</summary>
+    internal virtual void Release()
     {
     }
+
+    /// <summary>Writes the transformer's files into <paramref name="folder"/> (which exists and is empty) and returns its settings for the manifest.</summary>
+    internal abstract JsonObject SaveTo(string folder);
 }

@@ -43,7 +43,7 @@ public sealed class StudentPredictionTransformer : DistillTransformer
         Training = training;
     }
 
-    /// <summary>The trained student, in evaluation mode; disposed with this transformer.</summary>
+    /// <summary>The trained student, in evaluation mode. Dispose it to release its tensors at once when the model is no longer used.</summary>
     public StudentModel Student { get; }
 
     /// <summary>The class names, in label-id order (the key values of the label column it was trained on).</summary>
@@ -65,6 +65,8 @@ public sealed class StudentPredictionTransformer : DistillTransformer
     public string FeatureColumnName => _columns.Features;
 
     internal override string Kind => KindName;
+
+    internal override void Release() => Student.Dispose();
 
     internal override IBoundMapping Bind(DataViewSchema inputSchema)
     {
@@ -93,14 +95,6 @@ public sealed class StudentPredictionTransformer : DistillTransformer
         var columns = new StudentColumns(settings.String("input_ids_column"), settings.String("attention_mask_column"),
             settings.String("token_type_ids_column"), settings.String("feature_column"), shape);
         return new StudentPredictionTransformer(loaded.Model, loaded.Manifest.Labels, columns, training: null);
-    }
-
-    private protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            Student.Dispose();
-        }
     }
 
     private float[][] Predict(IReadOnlyList<StudentExample> rows)

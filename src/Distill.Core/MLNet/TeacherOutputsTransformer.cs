@@ -29,7 +29,7 @@ public sealed class TeacherOutputsTransformer : DistillTransformer
     /// <summary>The settings.</summary>
     public TeacherOutputsOptions Options { get; }
 
-    /// <summary>The teacher, loaded in ONNX Runtime; disposed with this transformer.</summary>
+    /// <summary>The teacher, loaded in ONNX Runtime. Dispose it to release the session at once when the model is no longer used.</summary>
     public OnnxTeacher Teacher { get; }
 
     /// <summary>The number of classes: the size of the logits column.</summary>
@@ -39,6 +39,8 @@ public sealed class TeacherOutputsTransformer : DistillTransformer
     public bool IsText { get; }
 
     internal override string Kind => KindName;
+
+    internal override void Release() => Teacher.Dispose();
 
     internal override IBoundMapping Bind(DataViewSchema inputSchema)
     {
@@ -103,14 +105,6 @@ public sealed class TeacherOutputsTransformer : DistillTransformer
         {
             teacher.Dispose();
             throw;
-        }
-    }
-
-    private protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            Teacher.Dispose();
         }
     }
 

@@ -40,7 +40,8 @@ public sealed class DistillModelTests : IClassFixture<StudentPipelineFixture>
         Directory.GetFiles(folder, "*.zip").Should().ContainSingle("MapValueToKey is saved by ML.NET's own saver");
         File.Exists(Path.Combine(folder, "02-teacher_outputs", "teacher.onnx")).Should().BeTrue();
         File.Exists(Path.Combine(folder, "01-tokenizer", "vocab.txt")).Should().BeTrue();
-        ((IDisposable)loaded).Dispose();
+        parts.OfType<TeacherOutputsTransformer>().Single().Teacher.Dispose();
+        parts.OfType<StudentPredictionTransformer>().Single().Student.Dispose();
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class DistillModelTests : IClassFixture<StudentPipelineFixture>
         var expected = MLNetFixture.Vectors<float>(_fixture.Trained.Transform(tokenized), DistillColumnNames.Score);
 
         DistillModel.Save(_fixture.Trained, folder);
-        using var loaded = (StudentPredictionTransformer)DistillModel.Load(MLContext, folder);
+        var loaded = (StudentPredictionTransformer)DistillModel.Load(MLContext, folder);
         var actual = MLNetFixture.Vectors<float>(loaded.Transform(tokenized), DistillColumnNames.Score);
         using var engine = MLContext.Model.CreatePredictionEngine<Tokens, Scores>(loaded);
         var first = engine.Predict(new Tokens { InputIds = MLNetFixture.Vectors<long>(tokenized, DistillColumnNames.InputIds)[0] });
@@ -60,6 +61,7 @@ public sealed class DistillModelTests : IClassFixture<StudentPipelineFixture>
         loaded.Student.Options.Should().Be(_fixture.Trained.Student.Options);
         actual.Zip(expected).Should().OnlyContain(p => p.First.SequenceEqual(p.Second));
         first.Score.Zip(expected[0]).Should().OnlyContain(p => Math.Abs(p.First - p.Second) < 1e-5);
+        loaded.Student.Dispose();
     }
 
     [Fact]

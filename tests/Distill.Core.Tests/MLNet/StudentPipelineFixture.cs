@@ -58,7 +58,8 @@ public sealed class StudentPipelineFixture : IDisposable
 
     public void Dispose()
     {
-        Model.Dispose();
+        Model.OfType<TeacherOutputsTransformer>().Single().Teacher.Dispose();
+        Trained.Student.Dispose();
         _teacher.Dispose();
     }
 }

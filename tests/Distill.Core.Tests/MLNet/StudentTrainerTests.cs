@@ -104,6 +104,21 @@ public sealed class StudentTrainerTests : IClassFixture<StudentPipelineFixture>
     }
 
     [Fact]
+    public void PredictionEngine_Should_LeaveTheModelUsable_When_TheEngineIsDisposed()
+    {
+        // ML.NET 5 disposes the disposable transformers of a model with its PredictionEngine; Distill's are not disposable.
+        var engine = MLContext.Model.CreatePredictionEngine<Sst2Row, Prediction>(_fixture.Model);
+        var before = engine.Predict(new Sst2Row { Sentence = "a fine film ." }).Score;
+        engine.Dispose();
+
+        var after = MLNetFixture.Vectors<float>(_fixture.Model.Transform(_fixture.Dev), DistillColumnNames.Score);
+
+        after.Should().HaveCount(48);
+        _fixture.Trained.Student.state_dict().Should().NotBeEmpty("the student's weights must outlive the engine");
+        before.Should().HaveCount(2);
+    }
+
+    [Fact]
     public void GetOutputSchema_Should_AgreeWithTheFittedTransformer_When_ThePipelineIsFitted()
     {
         var shape = _fixture.Pipeline.GetOutputSchema(SchemaShapes.Of(_fixture.Train.Schema));
@@ -127,12 +142,13 @@ public sealed class StudentTrainerTests : IClassFixture<StudentPipelineFixture>
             ? distill.TrainTransformer(new TransformerStudentOptions { NumLabels = 2, MaxPositions = 64, Layers = 1, Hidden = 8, Heads = 2, Intermediate = 16 }, epochs: 1, batchSize: 8, outputDirectory: folder.Path)
             : distill.TrainTextCnn(new TextCnnStudentOptions { NumLabels = 2, EmbeddingDim = 8, FilterWidths = [2, 3], FiltersPerWidth = 4 }, epochs: 1, batchSize: 8, outputDirectory: folder.Path);
 
-        using var student = estimator.Fit(tokenized);
+        var student = estimator.Fit(tokenized);
         var scores = MLNetFixture.Vectors<float>(student.Transform(tokenized), DistillColumnNames.Score);
 
         student.Student.Kind.Should().Be(kind);
         student.Training!.Steps.Should().Be(3);
         scores.Should().HaveCount(24).And.OnlyContain(s => s.Length == 2 && Math.Abs(s.Sum() - 1) < 1e-5);
+        student.Student.Dispose();
     }
 
     [Fact]
@@ -146,7 +162,7 @@ public sealed class StudentTrainerTests : IClassFixture<StudentPipelineFixture>
         var data = MLContext.Transforms.Conversion.MapValueToKey("Label", "Class").Fit(MLContext.Data.LoadFromEnumerable(rows)).Transform(MLContext.Data.LoadFromEnumerable(rows));
         using var folder = new Students.Checkpoints.TempFolder();
 
-        using var student = MLContext.Distillation().TrainMlp(new MlpStudentOptions { NumLabels = 3, InputSize = 4, HiddenSizes = [8] }, epochs: 2, batchSize: 10, learningRate: 1e-2, outputDirectory: folder.Path).Fit(data);
+        var student = MLContext.Distillation().TrainMlp(new MlpStudentOptions { NumLabels = 3, InputSize = 4, HiddenSizes = [8] }, epochs: 2, batchSize: 10, learningRate: 1e-2, outputDirectory: folder.Path).Fit(data);
         var scored = student.Transform(data);
         var metrics = MLContext.MulticlassClassification.Evaluate(scored);
 
@@ -154,6 +170,7 @@ public sealed class StudentTrainerTests : IClassFixture<StudentPipelineFixture>
         scored.Schema.GetColumnOrNull(DistillColumnNames.Probability).Should().BeNull("binary columns are only for two classes");
         metrics.ConfusionMatrix.NumberOfClasses.Should().Be(3);
         metrics.LogLoss.Should().BeLessThan(Math.Log(3) + 0.5, "two epochs on separable data should not be worse than chance by much");
+        student.Student.Dispose();
     }
 
     [Fact]

@@ -68,13 +68,14 @@ public sealed class TeacherOutputsTests : IClassFixture<MLNetFixture>
         var estimator = _mlContext.Distillation().TeacherOutputs(_fixture.TeacherPath);
 
         var shape = estimator.GetOutputSchema(SchemaShapes.Of(tokenized.Schema));
-        using var transformer = estimator.Fit(tokenized);
+        var transformer = estimator.Fit(tokenized);
         var schema = transformer.Transform(tokenized).Schema;
 
         MLNetFixture.ShouldAgree(shape, schema);
         schema[DistillColumnNames.TeacherLogits].Type.Should().Be(new VectorDataViewType(NumberDataViewType.Single, 2));
         transformer.Classes.Should().Be(2);
         transformer.IsText.Should().BeTrue();
+        transformer.Teacher.Dispose();
     }
 
     [Fact]
