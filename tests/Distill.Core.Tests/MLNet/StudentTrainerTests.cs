@@ -174,6 +174,36 @@ public sealed class StudentTrainerTests : IClassFixture<StudentPipelineFixture>
     }
 
     [Fact]
+    public void Fit_Should_TrainAnImageCnn_When_TheOptionsGiveTheFeatureShape()
+    {
+        var rows = Enumerable.Range(0, 16).Select(i => new ImageRow
+        {
+            Class = (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Pixels = Enumerable.Range(0, 16).Select(j => (float)((i % 2 == 0 ? j : 16 - j) / 16.0)).ToArray(),
+        }).ToArray();
+        var raw = MLContext.Data.LoadFromEnumerable(rows);
+        var data = MLContext.Transforms.Conversion.MapValueToKey("Label", "Class").Fit(raw).Transform(raw);
+        using var folder = new Students.Checkpoints.TempFolder();
+        var estimator = MLContext.Distillation().TrainStudent(new StudentTrainerOptions
+        {
+            Student = new ImageCnnStudentOptions { NumLabels = 2, InputChannels = 1, StageChannels = [4, 4], BlocksPerStage = 1 },
+            FeatureColumnName = "Pixels",
+            FeatureShape = [1, 4, 4],
+            Epochs = 1,
+            BatchSize = 8,
+            Device = DeviceSetting.Cpu,
+            OutputDirectory = folder.Path,
+        });
+
+        var student = estimator.Fit(data);
+        var probability = MLNetFixture.Column<float>(student.Transform(data), DistillColumnNames.Probability);
+
+        student.Training!.Steps.Should().Be(2);
+        probability.Should().HaveCount(16).And.OnlyContain(p => p >= 0 && p <= 1);
+        student.Student.Dispose();
+    }
+
+    [Fact]
     public void Fit_Should_SaySchemaMismatchForLabel_When_TheLabelIsNotAKey()
     {
         var tokenized = Tokenized(rows: 4, classes: 2, keys: false);
@@ -264,6 +294,14 @@ public sealed class StudentTrainerTests : IClassFixture<StudentPipelineFixture>
         public float Probability { get; set; }
 
         public bool BinaryPredictedLabel { get; set; }
+    }
+
+    private sealed class ImageRow
+    {
+        public string Class { get; set; } = string.Empty;
+
+        [VectorType(16)]
+        public float[] Pixels { get; set; } = [];
     }
 
     private sealed class FeatureRow
