@@ -128,4 +128,36 @@ public class DistillationTrainerTests : IClassFixture<TrainingFixture>
         kd.TakeLast(4).Average().Should().BeLessThan(kd.Take(4).Average());
         result.Evaluations.Should().HaveCount(4);
     }
+
+    [Fact]
+    public void Train_Should_DistilThroughSteppingStones_When_TheTeacherIsAFrozenTorchSharpModule()
+    {
+        // Arrange: the ONNX teacher's weights back in TorchSharp, frozen, with connectors to the student's blocks.
+        manual_seed(9);
+        using var teacher = Distill.Students.Checkpoints.OnnxTransformerWeights.Import(_fixture.TeacherPath, heads: 4).Model;
+        var teacherBefore = teacher.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        using var student = TrainingFixture.Student().CreateModel();
+        using var blockwise = new BlockwiseDistillation(teacher, TrainingFixture.Student());
+        var connectorBefore = blockwise.parameters().First().detach().clone();
+        var loss = new WeightedLossSum().Add(new KdLoss()).Add(new BlockwiseLogitLoss());
+        var trainer = new DistillationTrainer(student, Options(_fixture.Output("blockwise")), [Stage(loss, epochs: 4, rate: 5e-3)], blockwise);
+
+        // Act
+        var result = trainer.Train(_fixture.Data());
+
+        // Assert
+        var block = Log(result).Where(l => (string)l["kind"]! == "step").Select(l => (double)l["terms"]!["blockwise_logit"]!).ToList();
+        block.TakeLast(4).Average().Should().BeLessThan(block.Take(4).Average());
+        (blockwise.parameters().First() - connectorBefore).abs().sum().item<float>().Should().BeGreaterThan(0, "connectors train with the student");
+        foreach (var (name, value) in teacher.state_dict())
+        {
+            value.equal(teacherBefore[name]).all().item<bool>().Should().BeTrue($"the teacher's {name} stays frozen");
+        }
+
+        connectorBefore.Dispose();
+        foreach (var value in teacherBefore.Values)
+        {
+            value.Dispose();
+        }
+    }
 }
