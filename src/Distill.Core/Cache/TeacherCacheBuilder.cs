@@ -206,7 +206,7 @@ public sealed class TeacherCacheBuilder
     /// <summary>Runs one row to learn each output's per-row shape, and checks it fits the tensor's kind.</summary>
     private List<CacheTensorLayout> ProbeLayouts(TeacherRow row)
     {
-        var batch = BatchAssembler.Assemble([row]);
+        var batch = BatchAssembler.Assemble([row], _options.FeatureShape);
         using var outputs = _teacher.Run(batch, _options.Tensors.Select(t => t.Source).ToList());
         var layouts = new List<CacheTensorLayout>();
         foreach (var spec in _options.Tensors)
@@ -266,7 +266,7 @@ public sealed class TeacherCacheBuilder
                 batchRows.Add(rows[table[start + i].Position]);
             }
 
-            var batch = BatchAssembler.Assemble(batchRows);
+            var batch = BatchAssembler.Assemble(batchRows, _options.FeatureShape);
             using var outputs = _teacher.Run(batch, sources);
             for (var r = 0; r < count; r++)
             {

@@ -21,6 +21,12 @@ public sealed record TeacherCacheOptions
     /// </summary>
     public int BatchSize { get; init; } = 64;
 
+    /// <summary>
+    /// Per-row shape the teacher takes float features in, e.g. [3, 224, 224] for an image teacher; rows hold them
+    /// flat. Null feeds them as [features]. Part of the key.
+    /// </summary>
+    public IReadOnlyList<int>? FeatureShape { get; init; }
+
     /// <summary>Returns every problem with these settings; empty when they are valid.</summary>
     public IEnumerable<string> Validate()
     {

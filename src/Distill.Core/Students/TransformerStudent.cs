@@ -57,15 +57,61 @@ public sealed class TransformerStudent : StudentModel
         }
 
         var types = input.TokenTypeIds ?? zeros_like(ids);
-        var capture = input.Capture;
         var hidden = bert.Embeddings.Forward(ids, types);
+        return Run(hidden, mask, 0, input.Capture);
+    }
+
+    /// <summary>
+    /// Continues the model from a hidden state: runs encoder layers <paramref name="firstLayer"/> to N − 1, then the
+    /// pooler and the classifier, and returns the logits, [batch, classes]. With <c>firstLayer</c> 0 and the embedding
+    /// output this is <see cref="forward"/>; with <c>firstLayer</c> N it is the head only. Block-wise distillation runs
+    /// a frozen teacher's tail this way on a student's (projected) hidden state.
+    /// </summary>
+    /// <param name="hidden">The input of layer <paramref name="firstLayer"/> (the output of the layer before it, or the
+    /// embeddings), [batch, sequence, hidden], floating point.</param>
+    /// <param name="attentionMask">1 for tokens, 0 for padding, [batch, sequence].</param>
+    /// <param name="firstLayer">The first encoder layer to run, 0 to N (the layer count).</param>
+    /// <exception cref="ArgumentException">A shape does not match the model or the layer is out of range.</exception>
+    public Tensor ForwardFromLayer(Tensor hidden, Tensor attentionMask, int firstLayer)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        ArgumentNullException.ThrowIfNull(attentionMask);
+        var layers = Settings.Layers;
+        if (firstLayer < 0 || firstLayer > layers)
+        {
+            throw new ArgumentException(
+                $"transformer student: firstLayer must be 0 to {layers} (the layer count, for the head only), was {firstLayer}", nameof(firstLayer));
+        }
+
+        if (hidden.dim() != 3 || hidden.shape[2] != Settings.Hidden || !hidden.is_floating_point())
+        {
+            throw new ArgumentException(
+                $"transformer student: hidden must be floating point of shape [batch, sequence, {Settings.Hidden}] (hidden = {Settings.Hidden}), got {hidden.dtype} [{string.Join(", ", hidden.shape)}]", nameof(hidden));
+        }
+
+        if (attentionMask.dim() != 2 || attentionMask.shape[0] != hidden.shape[0] || attentionMask.shape[1] != hidden.shape[1])
+        {
+            throw new ArgumentException(
+                $"transformer student: attentionMask must be [batch, sequence] = [{hidden.shape[0]}, {hidden.shape[1]}] like hidden, got [{string.Join(", ", attentionMask.shape)}]", nameof(attentionMask));
+        }
+
+        using var scope = NewDisposeScope();
+        return Run(hidden, attentionMask, firstLayer, Intermediates.None).Logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The layers from <paramref name="firstLayer"/> on and the head: the one path of <see cref="forward"/> and
+    /// <see cref="ForwardFromLayer"/>, so that a teacher's tail computes exactly what its full forward does.
+    /// </summary>
+    private StudentOutput Run(Tensor hidden, Tensor mask, int firstLayer, Intermediates capture)
+    {
         var additiveMask = (1 - mask.to(hidden.dtype)).view(mask.shape[0], 1, 1, mask.shape[1]) * MaskValue;
 
         var hiddenStates = capture.HasFlag(Intermediates.HiddenStates) ? new List<Tensor> { hidden } : null;
         var scores = capture.HasFlag(Intermediates.AttentionScores) ? new List<Tensor>() : null;
         var probabilities = capture.HasFlag(Intermediates.AttentionProbabilities) ? new List<Tensor>() : null;
         var values = capture.HasFlag(Intermediates.Values) ? new List<Tensor>() : null;
-        foreach (var layer in bert.Encoder.Layers)
+        foreach (var layer in bert.Encoder.Layers.Skip(firstLayer))
         {
             var result = layer.Forward(hidden, additiveMask);
             hidden = result.Hidden;

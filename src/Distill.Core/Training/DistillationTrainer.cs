@@ -123,7 +123,7 @@ public sealed class DistillationTrainer
             BestCheckpoint = best is null ? null : bestFolder,
             MetricsLog = run.Log.Path,
             Steps = run.State.GlobalStep,
-            StoppedEarly = run.State.StoppedEarly,
+            StoppedEarly = run.State.EarlyStoppedStages.Count > 0,
             Resumed = resumed,
             Elapsed = run.Elapsed,
         };
@@ -496,7 +496,7 @@ public sealed class DistillationTrainer
 
             if (options.EarlyStoppingPatience is { } patience && State.EvaluationsWithoutImprovement >= patience)
             {
-                State = State with { StoppedEarly = true };
+                State = State with { StoppedEarly = true, EarlyStoppedStages = [.. State.EarlyStoppedStages, stage.Name] };
             }
 
             Log.Write(new JsonObject

@@ -82,4 +82,55 @@ public class TransformerStudentTests
 
         act.Should().Throw<ArgumentException>().WithMessage("transformer student: sequence length 40 exceeds max_positions 32; truncate the input*");
     }
+
+    [Fact]
+    public void ForwardFromLayer_Should_MatchForward_When_StartedFromAnyHiddenState()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new TransformerStudent(StudentFixtures.SmallTransformer() with { Layers = 3 });
+        model.eval();
+        var (ids, mask) = StudentFixtures.TokenBatch(2, 6, 6, 4, 2);
+        var output = model.call(StudentInput.Text(ids, mask, capture: Intermediates.HiddenStates));
+
+        for (var k = 0; k <= 3; k++)
+        {
+            var logits = model.ForwardFromLayer(output.HiddenStates![k], mask, k);
+
+            logits.shape.Should().Equal(3, 3);
+            (logits - output.Logits).abs().max().item<float>().Should().BeLessThan(1e-6f, $"layers {k}.. continue from hidden state {k}");
+        }
+    }
+
+    [Fact]
+    public void ForwardFromLayer_Should_RunTheHeadOnly_When_StartedAfterTheLastLayer()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new TransformerStudent(StudentFixtures.SmallTransformer());
+        model.eval();
+        manual_seed(3);
+        var hidden = randn(2, 5, 16);
+        var state = model.state_dict();
+
+        var logits = model.ForwardFromLayer(hidden, ones(2, 5), 2);
+
+        // classifier(tanh(pooler(hidden of token 0))), by hand.
+        var pooled = (hidden[.., 0].matmul(state["bert.pooler.dense.weight"].t()) + state["bert.pooler.dense.bias"]).tanh();
+        var expected = pooled.matmul(state["classifier.weight"].t()) + state["classifier.bias"];
+        (logits - expected).abs().max().item<float>().Should().BeLessThan(1e-6f);
+    }
+
+    [Fact]
+    public void ForwardFromLayer_Should_SayWhatIsWrong_When_TheInputDoesNotFit()
+    {
+        using var scope = NewDisposeScope();
+        using var model = new TransformerStudent(StudentFixtures.SmallTransformer());
+
+        var pastTheEnd = () => model.ForwardFromLayer(zeros(2, 5, 16), ones(2, 5), 3);
+        var wrongWidth = () => model.ForwardFromLayer(zeros(2, 5, 8), ones(2, 5), 0);
+        var wrongMask = () => model.ForwardFromLayer(zeros(2, 5, 16), ones(2, 4), 0);
+
+        pastTheEnd.Should().Throw<ArgumentException>().WithMessage("transformer student: firstLayer must be 0 to 2 (the layer count, for the head only), was 3*");
+        wrongWidth.Should().Throw<ArgumentException>().WithMessage("transformer student: hidden must be floating point of shape [batch, sequence, 16] (hidden = 16), got Float32 [2, 5, 8]*");
+        wrongMask.Should().Throw<ArgumentException>().WithMessage("transformer student: attentionMask must be [batch, sequence] = [2, 5] like hidden, got [2, 4]*");
+    }
 }

@@ -5,7 +5,7 @@ namespace Distill.Cache.Internal;
 /// <summary>Pads a list of rows into one teacher batch.</summary>
 internal static class BatchAssembler
 {
-    public static TeacherBatch Assemble(IReadOnlyList<TeacherRow> rows)
+    public static TeacherBatch Assemble(IReadOnlyList<TeacherRow> rows, IReadOnlyList<int>? featureShape = null)
     {
         if (rows[0].Text is null)
         {
@@ -22,7 +22,14 @@ internal static class BatchAssembler
                 row.CopyTo(features, r * width);
             }
 
-            return new TeacherBatch { Rows = rows.Count, Features = features, FeatureDims = [width] };
+            if (featureShape is not null && featureShape.Aggregate(1L, (a, b) => a * b) != width)
+            {
+                throw new DistillException(DistillErrorKind.InvalidInput,
+                    $"rows have {width} feature values, but the feature shape [{string.Join(", ", featureShape)}] holds {featureShape.Aggregate(1L, (a, b) => a * b)}");
+            }
+
+            long[] dims = featureShape is null ? [width] : featureShape.Select(d => (long)d).ToArray();
+            return new TeacherBatch { Rows = rows.Count, Features = features, FeatureDims = dims };
         }
 
         var length = rows.Max(r => r.Length);

@@ -33,6 +33,7 @@ internal static class CacheKey
         Text(teacherHash);
         Text(options.ElementType.ToString());
         Int(options.RowsPerShard);
+        Text(options.FeatureShape is null ? "flat" : string.Join("x", options.FeatureShape));
         foreach (var tensor in options.Tensors)
         {
             Text($"{tensor.Name}|{tensor.Kind}|{tensor.Source}|{tensor.Layer}");

@@ -29,6 +29,9 @@ internal sealed record TrainingState
 
     public bool StoppedEarly { get; init; }
 
+    /// <summary>Stages that early stopping ended.</summary>
+    public List<string> EarlyStoppedStages { get; init; } = [];
+
     public List<EvaluationRecord> Evaluations { get; init; } = [];
 }
 
