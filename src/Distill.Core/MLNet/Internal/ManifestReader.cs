@@ -24,16 +24,6 @@ internal sealed class ManifestReader
 
     public bool? OptionalBool(string key) => Get<bool?>(key, "true, false or null");
 
-    public IReadOnlyList<string> Strings(string key)
-    {
-        if (_settings[key] is not JsonArray array || array.Any(item => item is not JsonValue value || !value.TryGetValue<string>(out _)))
-        {
-            throw Invalid(key, "a list of strings");
-        }
-
-        return array.Select(item => item!.GetValue<string>()).ToList();
-    }
-
     public IReadOnlyList<int>? OptionalInts(string key)
     {
         var node = _settings[key];
