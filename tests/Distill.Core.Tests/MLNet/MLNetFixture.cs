@@ -8,16 +8,6 @@ using static TorchSharp.torch;
 
 namespace Distill.Core.Tests.MLNet;
 
-/// <summary>One SST-2 row as ML.NET loads it from the TSV: the sentence and its label ("0" or "1").</summary>
-public sealed class Sst2Row
-{
-    [LoadColumn(0)]
-    public string Sentence { get; set; } = string.Empty;
-
-    [LoadColumn(1)]
-    public string Label { get; set; } = string.Empty;
-}
-
 /// <summary>
 /// What the ML.NET tests share: a small random BERT-like teacher over the bert-base-uncased vocabulary, exported by
 /// Distill, and SST-2 rows as data views. Every test class gets its own folder, deleted afterwards.
