@@ -160,4 +160,27 @@ public class DistillationTrainerTests : IClassFixture<TrainingFixture>
             value.Dispose();
         }
     }
+
+    [Fact]
+    public void Train_Should_StepOncePerAccumulatedBatches_And_StopAtMaxSteps()
+    {
+        // Arrange: batches of 8 accumulated 2 at a time are 6 optimizer steps an epoch; max 10 steps over 3 epochs.
+        manual_seed(10);
+        using var student = TrainingFixture.Student().CreateModel();
+        var options = Options(_fixture.Output("accumulate")) with { BatchSize = 8, GradientAccumulation = 2 };
+        var stage = Stage(new WeightedLossSum().Add(new LabelCrossEntropyLoss())) with { MaxSteps = 10 };
+
+        // Act
+        var result = new DistillationTrainer(student, options, [stage]).Train(_fixture.Data(teacher: false));
+
+        // Assert
+        var steps = Log(result).Where(l => (string)l["kind"]! == "step").ToList();
+        result.Steps.Should().Be(10);
+        steps.Select(l => (long)l["step"]!).Should().Equal(Enumerable.Range(1, 10).Select(i => (long)i));
+        steps.Select(l => (int)l["epoch"]!).Should().Equal(0, 0, 0, 0, 0, 0, 1, 1, 1, 1);
+        var rates = steps.Select(l => (double)l["learning_rate"]!).ToList();
+        rates[0].Should().BeApproximately(3e-3, 1e-12, "one warm-up step (10% of 10) reaches the peak");
+        rates.Skip(1).Should().BeInDescendingOrder("the rate then decays linearly");
+        rates[^1].Should().BeApproximately(3e-3 * (1 - 8.0 / 9), 1e-12);
+    }
 }
