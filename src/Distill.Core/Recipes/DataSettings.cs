@@ -1,0 +1,66 @@
+namespace Distill.Recipes;
+
+/// <summary>The data of a recipe (key <c>data</c>). Paths are relative to the recipe file unless absolute.</summary>
+public sealed record DataSettings
+{
+    /// <summary>Training file (the transfer set). Key <c>train</c>, required.</summary>
+    public required string Train { get; init; }
+
+    /// <summary>Dev file, evaluated after each epoch and in the report. Key <c>dev</c>.</summary>
+    public string? Dev { get; init; }
+
+    /// <summary>Test file, evaluated once at the end. Key <c>test</c>.</summary>
+    public string? Test { get; init; }
+
+    /// <summary>tsv, csv, jsonl or lines; default from the extension. Key <c>format</c>.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>Whether the files have a header row. Key <c>has_header</c>, default true.</summary>
+    public bool HasHeader { get; init; } = true;
+
+    /// <summary>Field separator for delimited files (e.g. ";"); default from the format. Key <c>delimiter</c>.</summary>
+    public string? Delimiter { get; init; }
+
+    /// <summary>The text column(s): one, or two for sentence pairs; names or 0-based indexes. Key <c>text</c>, default [sentence].</summary>
+    public IReadOnlyList<string> Text { get; init; } = ["sentence"];
+
+    /// <summary>The label column (name or index). Key <c>label</c>, default label.</summary>
+    public string Label { get; init; } = "label";
+
+    /// <summary>Label values in the teacher's output order; default inferred (integers as themselves, else sorted). Key <c>labels</c>.</summary>
+    public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>Display names of the labels, in id order (e.g. [negative, positive] for SST-2's 0 and 1). Key <c>label_names</c>.</summary>
+    public IReadOnlyList<string>? LabelNames { get; init; }
+
+    /// <summary>Use only the first N training rows. Key <c>limit</c>.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Use only the first N dev (and test) rows. Key <c>dev_limit</c>.</summary>
+    public int? DevLimit { get; init; }
+
+    /// <summary>Augmented copies of each training row (Tang et al. 2019), labelled by the teacher. Key <c>augment</c>.</summary>
+    public AugmentSettings? Augment { get; init; }
+}
+
+/// <summary>Transfer-set augmentation (key <c>data.augment</c>).</summary>
+public sealed record AugmentSettings
+{
+    /// <summary>Copies per row, ≥ 1. Key <c>copies</c>, required.</summary>
+    public required int Copies { get; init; }
+
+    /// <summary>Key <c>mask</c>, default 0.1.</summary>
+    public double Mask { get; init; } = 0.1;
+
+    /// <summary>Key <c>swap</c>, default 0.1.</summary>
+    public double Swap { get; init; } = 0.1;
+
+    /// <summary>Key <c>ngram</c>, default 0.25.</summary>
+    public double Ngram { get; init; } = 0.25;
+
+    /// <summary>Key <c>seed</c>, default 0.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Extra unlabelled in-domain text files (one text per line), added to the transfer set. Key <c>unlabelled</c>.</summary>
+    public IReadOnlyList<string> Unlabelled { get; init; } = [];
+}
