@@ -25,11 +25,22 @@ internal sealed class LossNeeds
 
     /// <summary>Analyses the terms of <paramref name="loss"/> for <paramref name="student"/> and the targets' teacher.</summary>
     /// <exception cref="DistillException">A term needs something the student or the targets do not have.</exception>
-    public static LossNeeds Analyse(string stage, WeightedLossSum loss, StudentModel student, TeacherTargets? targets)
+    public static LossNeeds Analyse(string stage, WeightedLossSum loss, StudentModel student, TeacherTargets? targets) =>
+        Analyse(stage, loss, student.Options, targets is null ? null : new Available(targets.Tensors, targets.Layers, targets.GivesProbabilities, targets.Source));
+
+    /// <summary>What a teacher offers: its tensors (null = whatever is asked for, when planning a cache), its layer count.</summary>
+    public sealed record Available(IReadOnlyCollection<string>? Tensors, int? Layers, bool GivesProbabilities, string Source);
+
+    /// <summary>
+    /// Analyses the terms for a student of <paramref name="studentOptions"/> against <paramref name="available"/>; with
+    /// <see cref="Available.Tensors"/> null it lists what a cache must hold instead of checking it.
+    /// </summary>
+    public static LossNeeds Analyse(string stage, WeightedLossSum loss, StudentOptions studentOptions, Available? available)
     {
         var needs = new LossNeeds();
-        var studentLayers = student is TransformerStudent t ? t.Settings.Layers : (int?)null;
-        var studentStages = student.Options is ImageCnnStudentOptions cnn ? cnn.StageChannels.Count : (int?)null;
+        var studentLayers = studentOptions is TransformerStudentOptions t ? t.Layers : (int?)null;
+        var studentStages = studentOptions is ImageCnnStudentOptions cnn ? cnn.StageChannels.Count : (int?)null;
+        var targets = available;
         foreach (var term in loss.Terms)
         {
             string Where() => $"stage '{stage}', loss '{term.Key}'";
@@ -41,7 +52,7 @@ internal sealed class LossNeeds
                         $"{Where()}: needs the teacher's {tensor}, but the run has no teacher; give a teacher cache, or train on labels only (ce)");
                 }
 
-                if (!targets.Tensors.Contains(tensor))
+                if (targets.Tensors is not null && !targets.Tensors.Contains(tensor))
                 {
                     throw new DistillException(DistillErrorKind.InvalidInput,
                         $"{Where()}: needs the teacher's '{tensor}', which {targets.Source} does not hold (it has {string.Join(", ", targets.Tensors)}); " +
@@ -55,7 +66,7 @@ internal sealed class LossNeeds
                 $"{Where()}: maps student layers to teacher layers, but {targets?.Source ?? "the run"} does not say how many layers the teacher has; build the cache with this Distill");
 
             int RequireLayers(string what) => studentLayers ?? throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{Where()}: needs the student's {what}, which a {student.Options.ArchitectureName} student does not have; use it with a transformer student");
+                $"{Where()}: needs the student's {what}, which a {studentOptions.ArchitectureName} student does not have; use it with a transformer student");
 
             switch (term)
             {
@@ -116,9 +127,9 @@ internal sealed class LossNeeds
                     NeedHidden(cosine.Options.LayerMap, cosine.Options.IncludeEmbeddings);
                     break;
                 case AttentionTransferLoss at:
-                    var teacherStages = targets?.Tensors.Count(n => n.StartsWith("feature_maps.", StringComparison.Ordinal)) ?? 0;
+                    var teacherStages = targets?.Tensors?.Count(n => n.StartsWith("feature_maps.", StringComparison.Ordinal)) ?? targets?.Layers ?? 0;
                     var stages = studentStages ?? throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"{Where()}: needs the student's feature maps, which a {student.Options.ArchitectureName} student does not have; use it with an image_cnn student");
+                        $"{Where()}: needs the student's feature maps, which a {studentOptions.ArchitectureName} student does not have; use it with an image_cnn student");
                     foreach (var (_, teacher) in (at.Options.StageMap ?? LayerMap.Uniform).Pairs(stages, Math.Max(teacherStages, 1)))
                     {
                         NeedTeacher($"feature_maps.{teacher}");
@@ -130,7 +141,7 @@ internal sealed class LossNeeds
                     // A term of the user's own: it gets every intermediate the student has and every teacher tensor there is.
                     needs.Capture |= Intermediates.All;
                     needs.Labels = true;
-                    foreach (var tensor in targets?.Tensors ?? [])
+                    foreach (var tensor in targets?.Tensors ?? [CachedTensorSpec.LogitsName])
                     {
                         needs.Teacher.Add(tensor);
                     }
