@@ -45,6 +45,8 @@ public static class DistillApp
                 cache.AddCommand<CacheInspectCommand>("inspect").WithDescription("Show what a cache folder holds.");
                 cache.AddCommand<CacheMergeCommand>("merge").WithDescription("Join the folders of a split (--shard i/n) build.");
             });
+            config.AddBranch("data", data => data.AddCommand<DataGetCommand>("get")
+                .WithDescription("Download a known public data set (sst2, emotion, bert-base-uncased-vocab), verified, into the data folder."));
         });
 
         try
