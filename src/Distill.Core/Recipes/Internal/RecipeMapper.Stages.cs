@@ -108,7 +108,7 @@ internal sealed partial class RecipeMapper
 
         foreach (var repeated in (layers ?? []).GroupBy(l => l).Where(g => g.Count() > 1))
         {
-            v.Error($"{at}.layers", $"lists teacher layer {repeated.Key} {repeated.Count()} times; each layer can be copied once");
+            v.Error($"{at}.layers", $"lists teacher layer {repeated.Key} {(repeated.Count() == 2 ? "twice" : $"{repeated.Count()} times")}; each layer can be copied once");
         }
 
         if (known && architecture != "transformer")

@@ -36,15 +36,18 @@ internal sealed class RecipeValues
 
     public int ErrorCount => _errors.Count;
 
-    /// <summary>Reports a problem at a key path: its line, or its nearest ancestor's when the key is missing.</summary>
+    /// <summary>
+    /// Reports a problem at a key path: its line; or, when the key is missing, its nearest ancestor's. A key that
+    /// <c>--set</c> added has no line.
+    /// </summary>
     public void Error(string path, string message)
     {
-        var line = 0;
-        for (var at = path; ; at = Parent(at))
+        var line = _lines.GetValueOrDefault(path);
+        if (line == 0 && !_origins.ContainsKey(path))
         {
-            if (_lines.TryGetValue(at, out line) || at.Length == 0)
+            // A missing key: point at the nearest mapping around it that is in the file.
+            for (var at = Parent(path); at.Length > 0 && !_lines.TryGetValue(at, out line); at = Parent(at))
             {
-                break;
             }
         }
 

@@ -11,11 +11,12 @@ internal static class Suggestions
     {
         var limit = Math.Max(2, typed.Length / 3);
         string? best = null;
-        var bestDistance = int.MaxValue;
+        var bestDistance = (int.MaxValue, int.MaxValue);
         foreach (var candidate in candidates)
         {
-            var distance = Distance(typed.ToLowerInvariant(), candidate.ToLowerInvariant());
-            if (distance < bestDistance && distance <= limit)
+            // Ties (DATE: DATA or data?) go to the candidate written in the same case.
+            var distance = (Distance(typed.ToLowerInvariant(), candidate.ToLowerInvariant()), Distance(typed, candidate));
+            if (distance.CompareTo(bestDistance) < 0 && distance.Item1 <= limit)
             {
                 best = candidate;
                 bestDistance = distance;
