@@ -198,6 +198,12 @@ public static class RecipeLoader
                 }
             }
 
+            if (item.Path[0].Key == "profiles")
+            {
+                errors.Add(0, item.Key, "cannot be set: profiles are applied before --set, so edit the recipe or choose a profile", item.Origin);
+                continue;
+            }
+
             if (!RecipeOverrides.CheckPath(root, item.Path, out var at, out var problem))
             {
                 errors.Add(0, at, problem, item.Origin);

@@ -162,6 +162,7 @@ public sealed class RecipeLoaderTests : IDisposable
         {
             ["layers"] = 4, ["hidden"] = 312, ["heads"] = 12, ["intermediate"] = 1200, ["hidden_dropout"] = 0.2,
         });
+        recipe.Student.Settings.Values.Select(v => v!.GetType()).Should().Equal(typeof(int), typeof(int), typeof(int), typeof(int), typeof(double));
         recipe.Training.Should().Be(new TrainingSettings
         {
             BatchSize = 8, GradientAccumulation = 2, MaxGradNorm = 0.5, Patience = 2, SelectionMetric = "macro_f1", CheckpointEvery = 100, LogEvery = 5,

@@ -111,6 +111,23 @@ public sealed class RecipeOverrideTests : IDisposable
     }
 
     [Fact]
+    public void Load_Should_RenameTheRunAndItsOutput_When_NameIsSet()
+    {
+        var recipe = RecipeLoader.Load(RecipePath, ["name=quick-run"], environment: NoEnvironment);
+
+        recipe.Name.Should().Be("quick-run");
+        recipe.Output.Should().Be(Path.GetFullPath(Path.Combine("runs", "quick-run")));
+    }
+
+    [Fact]
+    public void Load_Should_Fail_When_AnOverrideEditsAProfile()
+    {
+        Failure(["profiles.quick.seeds=[2]"]).Errors.Should().Equal(
+            "r.yaml profiles.quick.seeds cannot be set: profiles are applied before --set, so edit the recipe or choose a profile " +
+            "(from --set profiles.quick.seeds=[2])");
+    }
+
+    [Fact]
     public void Load_Should_SuggestTheKey_When_AnOverridePathIsMistyped()
     {
         Failure(["training.batchsize=8"]).Errors.Should().Equal(

@@ -71,6 +71,8 @@ internal sealed partial class RecipeMapper
             }
         }
 
+        // In the order of the documentation, so that errors without a line come in that order too.
+        var data = MapData();
         var teacher = MapTeacher();
         var student = MapStudent(teacher);
         var recipe = new Recipe
@@ -80,7 +82,7 @@ internal sealed partial class RecipeMapper
             Seeds = seeds ?? [42],
             Output = output,
             Device = device?.ToLowerInvariant() ?? "auto",
-            Data = MapData(),
+            Data = data,
             Teacher = teacher,
             Cache = MapCache(),
             Student = student,
@@ -184,7 +186,8 @@ internal sealed partial class RecipeMapper
         var defaults = new AugmentSettings { Copies = 1 };
         if ((mask ?? defaults.Mask) + (swap ?? defaults.Swap) > 1)
         {
-            v.Error(at, $"mask + swap must be <= 1, since a word is masked or swapped, not both (was {(mask ?? defaults.Mask) + (swap ?? defaults.Swap)})");
+            var sum = Math.Round((mask ?? defaults.Mask) + (swap ?? defaults.Swap), 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            v.Error(at, $"mask + swap must be <= 1, since a word is masked or swapped, not both (was {sum})");
         }
 
         var unlabelled = new List<string>();

@@ -262,7 +262,7 @@ internal sealed class RecipeValues
 
         if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var whole))
         {
-            return whole is >= int.MinValue and <= int.MaxValue ? (int)whole : whole;
+            return whole is >= int.MinValue and <= int.MaxValue ? (object)(int)whole : whole;
         }
 
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)

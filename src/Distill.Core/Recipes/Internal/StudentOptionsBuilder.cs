@@ -91,7 +91,8 @@ internal static class StudentOptionsBuilder
             }
             else
             {
-                problems.Add((settings.ContainsKey(name) ? name : null, message));
+                // "hidden (300) must be divisible by heads (7)": about the student as a whole, and it names its settings.
+                problems.Add((null, message));
             }
         }
 
