@@ -23,7 +23,6 @@ internal static class RecipeYaml
     {
         var parser = new Parser(new StringReader(text));
         var reader = new Reader(parser, report);
-        var last = Mark.Empty;
         try
         {
             parser.Consume<StreamStart>();
@@ -48,12 +47,12 @@ internal static class RecipeYaml
             report((int)e.Start.Line, (int)e.Start.Column, string.Empty, $"malformed YAML: {e.Message}");
             return null;
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (Exception e) when (e is not (OutOfMemoryException or StackOverflowException))
         {
-            // YamlDotNet 18 throws InvalidOperationException, not a YamlException, on some unclosed flow
-            // collections ("[1, 2" followed by more lines); name the last place it read.
-            last = reader.LastMark;
-            report((int)last.Line, (int)last.Column, string.Empty,
+            // YamlDotNet 18's scanner throws InvalidOperationException, not a YamlException, on some unclosed flow
+            // collections ("[1, 2" followed by more lines); older versions threw System.Exception from the same
+            // place (aaubry/YamlDotNet#541). Name the last place it read.
+            report((int)reader.LastMark.Line, (int)reader.LastMark.Column, string.Empty,
                 $"malformed YAML after this point (YamlDotNet: {e.Message}); look for an unclosed '[', '{{' or quote");
             return null;
         }
@@ -79,8 +78,7 @@ internal static class RecipeYaml
                     parser.MoveNext();
                     if (_anchors.TryGetValue(alias.Value.Value, out var anchored))
                     {
-                        var copy = anchored.Clone();
-                        return copy;
+                        return anchored.Clone();
                     }
 
                     report((int)alias.Start.Line, (int)alias.Start.Column, path, $"uses alias *{alias.Value.Value}, but no anchor &{alias.Value.Value} comes before it");
