@@ -1,3 +1,5 @@
+using Distill.Students;
+
 namespace Distill.Recipes;
 
 /// <summary>
@@ -20,4 +22,24 @@ public sealed record StudentSettings
 
     /// <summary>Initialise a transformer student from chosen teacher layers (DistilBERT). Key <c>init</c>: {from: teacher, layers: [...]}.</summary>
     public IReadOnlyList<int>? InitFromTeacherLayers { get; init; }
+
+    /// <summary>
+    /// The options record of <see cref="Architecture"/> with these <see cref="Settings"/> and
+    /// <paramref name="numLabels"/> classes, built through the JSON form of <see cref="StudentOptions"/> (the same
+    /// reading the recipe loader validates with).
+    /// </summary>
+    /// <exception cref="DistillException">The architecture or a setting is unknown, a value has the wrong type, or the settings are invalid.</exception>
+    public StudentOptions ToOptions(int numLabels)
+    {
+        var problems = new List<(string? Key, string Message)>();
+        var options = Internal.StudentOptionsBuilder.Build(Architecture, Settings, numLabels, problems);
+        if (options is null || problems.Count > 0)
+        {
+            throw new DistillException(
+                DistillErrorKind.InvalidInput,
+                "Invalid student settings: " + string.Join("; ", problems.Select(p => p.Key is null ? p.Message : $"student.{p.Key} {p.Message}")));
+        }
+
+        return options;
+    }
 }
