@@ -42,7 +42,7 @@ public sealed record RunReport
     public OnnxBenchOptions? Bench { get; init; }
 
     /// <summary>Wall-clock time of the whole run: teacher cache, every seed, baseline, export and bench.</summary>
-    public TimeSpan TotalTime { get; init; }
+    public required TimeSpan TotalTime { get; init; }
 
     /// <summary>Confidence bins of the calibration error and the reliability diagram. Default 15.</summary>
     public int CalibrationBins { get; init; } = CalibrationMetrics.DefaultBins;

@@ -104,25 +104,35 @@ internal static class ReportPlots
         var positive = series.SelectMany(s => s.Y).Where(y => y > 0 && double.IsFinite(y)).ToList();
         var logarithmic = positive.Count > 0 && positive.Max() / positive.Min() > 100;
         var plot = new Plot();
+        double low = double.PositiveInfinity, high = double.NegativeInfinity;
         for (var i = 0; i < series.Count; i++)
         {
-            var (name, xs, ys) = series[i];
-            var kept = xs.Zip(ys).Where(p => double.IsFinite(p.Second) && (!logarithmic || p.Second > 0)).ToList();
+            var (name, xs, values) = series[i];
+            var kept = xs.Zip(values).Where(p => double.IsFinite(p.Second) && (!logarithmic || p.Second > 0)).ToList();
             if (kept.Count == 0)
             {
                 continue;
             }
 
-            var line = plot.Add.ScatterLine(kept.Select(p => p.First).ToArray(), kept.Select(p => logarithmic ? Math.Log10(p.Second) : p.Second).ToArray());
+            var ys = kept.Select(p => logarithmic ? Math.Log10(p.Second) : p.Second).ToArray();
+            low = Math.Min(low, ys.Min());
+            high = Math.Max(high, ys.Max());
+            var line = plot.Add.ScatterLine(kept.Select(p => p.First).ToArray(), ys);
             line.LegendText = name;
             line.Color = i == 0 ? Colors.Black : TermColors[(i - 1) % TermColors.Length];
             line.LineWidth = i == 0 ? 2 : 1.5f;
         }
 
-        foreach (var (stage, first) in StageStarts(steps.Select(s => (s.Stage, (double)s.GlobalStep))))
+        if (double.IsInfinity(low))
         {
-            StageLine(plot, stage, first);
+            plot.Dispose();
+            return Skip($"the metrics log {log} has no finite loss values");
         }
+
+        // Room above the curves for the stage names.
+        var range = Math.Max(high - low, 1e-6);
+        plot.Axes.SetLimitsY(low - (0.05 * range), high + (0.15 * range));
+        StageMarks(plot, steps.Select(s => (s.Stage, (double)s.GlobalStep)), 0, high + (0.14 * range));
 
         if (logarithmic)
         {
@@ -201,11 +211,9 @@ internal static class ReportPlots
         line.LineWidth = 2;
         line.LegendText = $"teacher ({ReportFormat.Percent(data.Report.Teacher.Dev.Accuracy)} %)";
 
-        var stages = StageStarts(data.Representative.Evaluations.Select((e, i) => (e.Stage, i + 1.0))).ToList();
-        foreach (var (stage, first) in stages)
-        {
-            StageLine(plot, stage, first - 0.5);
-        }
+        var pad = Math.Max(1, (high - low) * 0.1);
+        var top = Math.Min(100, high + (2 * pad));
+        var stages = StageMarks(plot, data.Representative.Evaluations.Select((e, i) => (e.Stage, i + 1.0)), -0.5, top - (0.1 * pad));
 
         if (longest <= 30)
         {
@@ -218,9 +226,8 @@ internal static class ReportPlots
             plot.Axes.Bottom.TickGenerator = ticks;
         }
 
-        var pad = Math.Max(1, (high - low) * 0.1);
-        plot.Axes.SetLimits(0.5, longest + 0.5, Math.Max(0, low - pad), Math.Min(100, high + pad));
-        Finish(plot, "Dev accuracy per epoch", stages.Count > 0 ? "epoch (all stages in order)" : "epoch", "dev accuracy (%)", Alignment.LowerRight);
+        plot.Axes.SetLimits(0.5, longest + 0.5, Math.Max(0, low - pad), top);
+        Finish(plot, "Dev accuracy per epoch", stages > 1 ? "epoch (all stages in order)" : "epoch", "dev accuracy (%)", Alignment.LowerRight);
         return new Drawing(plot, 900, 520, null);
     }
 
@@ -293,7 +300,8 @@ internal static class ReportPlots
 
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(counts);
-        heatmap.Colormap = new ScottPlot.Colormaps.Blues();
+        // ScottPlot's Blues runs from dark to light; reversed, the most frequent cells are the darkest.
+        heatmap.Colormap = new ScottPlot.Colormaps.Reversed(new ScottPlot.Colormaps.Blues());
         plot.Add.ColorBar(heatmap).Label = "rows";
 
         // Beyond 20 classes the numbers would overlap; the colours still show where the errors are.
@@ -325,8 +333,10 @@ internal static class ReportPlots
         plot.Axes.Left.TickGenerator = left;
         if (n > 3 && labels.Max(l => l.Length) > 5)
         {
+            // Slanted names need a taller axis panel than ScottPlot sizes for level ones (about 0.7 of each name's width).
             plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = (float)(labels.Max(l => l.Length) * 6.5) + 40;
         }
 
         plot.HideGrid();
@@ -338,30 +348,46 @@ internal static class ReportPlots
 
     private static double[] Epochs(int count) => Enumerable.Range(1, count).Select(i => (double)i).ToArray();
 
-    /// <summary>Where each stage after the first begins, for multi-stage runs.</summary>
-    private static IEnumerable<(string Stage, double First)> StageStarts(IEnumerable<(string Stage, double X)> points)
+    /// <summary>
+    /// For a run of several stages, a dotted line where each stage after the first begins (at its first x plus
+    /// <paramref name="shift"/>) and each stage's name at <paramref name="y"/>, inside the plot. Returns the number of stages.
+    /// </summary>
+    private static int StageMarks(Plot plot, IEnumerable<(string Stage, double X)> points, double shift, double y)
     {
-        string? previous = null;
+        var starts = new List<(string Stage, double X)>();
         foreach (var (stage, x) in points)
         {
-            if (previous is not null && stage != previous)
+            if (starts.Count == 0 || starts[^1].Stage != stage)
             {
-                yield return (stage, x);
+                starts.Add((stage, x + shift));
+            }
+        }
+
+        if (starts.Count < 2)
+        {
+            return starts.Count;
+        }
+
+        for (var i = 0; i < starts.Count; i++)
+        {
+            var (stage, x) = starts[i];
+            if (i > 0)
+            {
+                var line = plot.Add.VerticalLine(x);
+                line.Color = Guide;
+                line.LinePattern = LinePattern.Dotted;
+                line.LineWidth = 1;
+                line.ExcludeFromLegend = true;
             }
 
-            previous = stage;
+            var name = plot.Add.Text(stage, x, y);
+            name.LabelAlignment = Alignment.UpperLeft;
+            name.LabelFontSize = 12;
+            name.LabelFontColor = Guide;
+            name.OffsetX = 4;
         }
-    }
 
-    private static void StageLine(Plot plot, string stage, double x)
-    {
-        var line = plot.Add.VerticalLine(x);
-        line.Color = Guide;
-        line.LinePattern = LinePattern.Dotted;
-        line.LineWidth = 1;
-        line.Text = stage;
-        line.LabelOppositeAxis = true;
-        line.ExcludeFromLegend = true;
+        return starts.Count;
     }
 
     private static void Finish(Plot plot, string title, string xLabel, string yLabel, Alignment? legend)
@@ -380,11 +406,6 @@ internal static class ReportPlots
             foreach (var text in plot.GetPlottables<ScottPlot.Plottables.Text>())
             {
                 text.LabelFontName = family;
-            }
-
-            foreach (var line in plot.GetPlottables<ScottPlot.Plottables.VerticalLine>())
-            {
-                line.LabelFontName = family;
             }
         }
     }
