@@ -11,7 +11,10 @@ namespace Distill.Evaluation;
 /// </summary>
 /// <remarks>
 /// <see cref="Compare"/> measures a teacher and a student in one process and alternates their timed runs, so that
-/// whatever else the machine does slows both alike and their ratio stays fair.
+/// whatever else the machine does slows both alike and their ratio stays fair. ONNX Runtime's worker threads are told
+/// not to spin between runs (<c>session.intra_op.allow_spinning = 0</c>): spinning threads of one session would take
+/// the cores the other needs. That costs the smallest models a few microseconds per run against a lone, spinning
+/// session.
 /// </remarks>
 public static class OnnxBench
 {

@@ -3,7 +3,7 @@ namespace Distill.Evaluation;
 /// <summary>
 /// Everything a distillation run produced that its report shows: the teacher; each seed of the distilled student;
 /// each seed of the same student trained on labels alone (the baseline); the dev (and test) labels their
-/// probabilities are scored against. <see cref="ReportWriter.Write"/> turns it into <c>metrics.json</c>,
+/// probabilities are scored against. <see cref="ReportWriter.Write(RunReport, string)"/> turns it into <c>metrics.json</c>,
 /// <c>report.md</c> and plots.
 /// </summary>
 public sealed record RunReport
