@@ -88,7 +88,7 @@ internal static class ReportMarkdown
                 parts.Add($"baseline {Percent(Spread.Of(report.Baseline.Where(r => r.Test is not null).Select(r => r.Test!.Accuracy)))} %");
             }
 
-            Line(text, $"- **test set ({report.TestLabels?.Count ?? report.Distilled.First(r => r.Test is not null).Test!.Rows} rows), accuracy:** {string.Join(", ", parts)}.");
+            Line(text, $"- **test set ({report.TestLabels?.Count ?? teacher.Test?.Rows ?? report.Distilled.First(r => r.Test is not null).Test!.Rows} rows), accuracy:** {string.Join(", ", parts)}.");
         }
 
         if (data.Distilled.Any(r => r.Dev is not null))
