@@ -36,6 +36,7 @@ public static class DistillApp
                 .WithExample("doctor", "--device", "cuda");
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Show an ONNX model's inputs, outputs and tap candidates, a teacher cache, or a student checkpoint.");
+            config.AddCommand<BenchCommand>("bench").WithDescription("Measure a teacher and a student in ONNX Runtime on the CPU: size, batch-1 latency, batch throughput, speedups.");
             config.AddBranch("cache", cache =>
             {
                 cache.SetDescription("Build, inspect and merge teacher-output caches.");
