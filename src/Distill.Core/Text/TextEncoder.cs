@@ -40,6 +40,10 @@ public sealed class TextEncoder
     /// <summary>The vocabulary's <see cref="Text.VocabularyHash"/>, for checkpoints and cache keys.</summary>
     public string VocabularyHash { get; }
 
+    /// <summary>Tokens in the vocabulary: the rows a student's embedding table needs.</summary>
+    /// <remarks>A token's id is its line in vocab.txt, so the table needs one row per line.</remarks>
+    public int VocabularySize { get; private init; }
+
     /// <summary>The vocabulary's [PAD] id, for <see cref="TextBatch.Pad"/> (0 in BERT vocabularies).</summary>
     public long PaddingId => _tokenizer.PaddingTokenId;
 
@@ -74,7 +78,10 @@ public sealed class TextEncoder
                 "line and [CLS], [SEP], [PAD], [UNK] and [MASK] among them", e);
         }
 
-        return new TextEncoder(options, tokenizer, Text.VocabularyHash.Compute(options.VocabPath));
+        return new TextEncoder(options, tokenizer, Text.VocabularyHash.Compute(options.VocabPath))
+        {
+            VocabularySize = File.ReadLines(options.VocabPath).Count(),
+        };
     }
 
     /// <summary>Encodes one text: <c>[CLS] tokens [SEP]</c>, cut to the max length.</summary>

@@ -1,0 +1,96 @@
+using System.Collections;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Distill.Losses;
+using Distill.Students;
+using Distill.Training;
+
+namespace Distill.Recipes.Internal;
+
+/// <summary>Turns a recipe's student, stage and baseline settings into the engine's objects.</summary>
+internal static class RecipeStudents
+{
+    private static readonly string[] TextArchitectures = ["transformer", "bilstm", "text_cnn"];
+
+    /// <summary>The student's options: its settings, the data's label count and, for text, the vocabulary's size (unless set).</summary>
+    public static StudentOptions Options(Recipe recipe, int numLabels, int vocabSize)
+    {
+        var options = recipe.Student.ToOptions(numLabels);
+        if (recipe.Student.Settings.ContainsKey("vocab_size"))
+        {
+            return options;
+        }
+
+        return options switch
+        {
+            TransformerStudentOptions transformer => transformer with { VocabSize = vocabSize },
+            BiLstmStudentOptions bilstm => bilstm with { VocabSize = vocabSize },
+            TextCnnStudentOptions textCnn => textCnn with { VocabSize = vocabSize },
+            _ => options,
+        };
+    }
+
+    /// <summary>The weighted sum of a stage's terms.</summary>
+    public static WeightedLossSum Loss(Recipe recipe, StageSettings stage, LossBuildContext context)
+    {
+        var registry = LossRegistry.CreateDefault();
+        var sum = new WeightedLossSum();
+        foreach (var term in stage.Losses)
+        {
+            ILossTerm built;
+            try
+            {
+                built = registry.Create(term.Type, term.Settings, context);
+            }
+            catch (ArgumentException e)
+            {
+                throw new DistillException(DistillErrorKind.InvalidInput, $"{recipe.Where(term.KeyPath)}: {e.Message}");
+            }
+
+            var schedule = term.WarmupEpochs is { } epochs ? WeightSchedule.LinearWarmupEpochs(term.Weight, epochs)
+                : term.WarmupSteps is { } steps ? WeightSchedule.LinearWarmupSteps(term.Weight, steps)
+                : WeightSchedule.Constant(term.Weight);
+            sum.Add(built, schedule);
+        }
+
+        return sum;
+    }
+
+    public static IReadOnlyList<TrainingStage> Stages(Recipe recipe, LossBuildContext context) =>
+        recipe.Stages.Select(stage => new TrainingStage
+        {
+            Name = stage.Name,
+            Loss = Loss(recipe, stage, context),
+            Epochs = stage.Epochs,
+            MaxSteps = stage.MaxSteps,
+            LearningRate = stage.LearningRate,
+            WarmupFraction = stage.Warmup,
+            Decay = stage.Decay switch { "cosine" => LearningRateDecay.Cosine, "constant" => LearningRateDecay.Constant, _ => LearningRateDecay.Linear },
+            WeightDecay = stage.WeightDecay,
+        }).ToList();
+
+    /// <summary>The label-only baseline: cross-entropy on the labelled rows, as one stage.</summary>
+    public static TrainingStage Baseline(BaselineSettings baseline) => new()
+    {
+        Name = "baseline",
+        Loss = new WeightedLossSum().Add(new LabelCrossEntropyLoss()),
+        Epochs = baseline.Epochs,
+        LearningRate = baseline.LearningRate,
+        WarmupFraction = baseline.Warmup,
+    };
+
+    public static TrainingOptions Training(Recipe recipe, string output, int seed) => new()
+    {
+        OutputDirectory = output,
+        BatchSize = recipe.Training.BatchSize,
+        GradientAccumulation = recipe.Training.GradientAccumulation,
+        MaxGradNorm = recipe.Training.MaxGradNorm,
+        EarlyStoppingPatience = recipe.Training.Patience,
+        SelectionMetric = recipe.Training.SelectionMetric,
+        CheckpointEverySteps = recipe.Training.CheckpointEvery,
+        LogEverySteps = recipe.Training.LogEvery,
+        Seed = seed,
+        Resume = true,
+        Device = Platform.DeviceSetting.Parse(recipe.Device, recipe.Where("device")),
+    };
+}

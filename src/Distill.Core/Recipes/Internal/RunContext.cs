@@ -1,0 +1,397 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Distill.Cache;
+using Distill.Data;
+using Distill.Evaluation;
+using Distill.Export;
+using Distill.Losses;
+using Distill.Platform;
+using Distill.Students;
+using Distill.Students.Checkpoints;
+using Distill.Teacher;
+using Distill.Text;
+using Distill.Training;
+using Distill.Training.Internal;
+using Google.Protobuf;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Distill.Recipes.Internal;
+
+/// <summary>The state of one recipe run: encoders, the teacher and its caches, the trained students.</summary>
+internal sealed class RunContext : IDisposable
+{
+    private const string ResultFile = "result.json";
+    private readonly Recipe _recipe;
+    private readonly RecipeData _data;
+    private readonly string? _teacherPath;
+    private readonly IRecipeObserver _observer;
+    private readonly TextEncoder _studentEncoder;
+    private readonly TextEncoder? _teacherEncoder;
+    private readonly StudentOptions _studentOptions;
+    private readonly List<EvaluatedRun> _runs = [];
+    private EvaluatedTeacher? _evaluatedTeacher;
+    private int? _exportedSeed;
+    private TeacherCache? _trainCache;
+    private TeacherCache? _devCache;
+    private TeacherCache? _testCache;
+
+    public RunContext(Recipe recipe, RecipeData data, string? teacherPath, IRecipeObserver observer)
+    {
+        _recipe = recipe;
+        _data = data;
+        _teacherPath = teacherPath;
+        _observer = observer;
+        if (recipe.Teacher is { } teacher)
+        {
+            _teacherEncoder = TextEncoder.Create(new TextEncoderOptions { VocabPath = teacher.Vocab, LowerCase = teacher.LowerCase, MaxLength = teacher.MaxLength });
+        }
+
+        var studentVocab = recipe.Student.Vocab ?? recipe.Teacher?.Vocab ?? throw new DistillException(DistillErrorKind.InvalidInput,
+            $"{recipe.Where("student.vocab")}: a recipe without a teacher needs student.vocab (the student's vocab.txt)");
+        _studentEncoder = TextEncoder.Create(new TextEncoderOptions
+        {
+            VocabPath = studentVocab,
+            LowerCase = recipe.Teacher?.LowerCase ?? true,
+            MaxLength = recipe.Student.MaxLength ?? recipe.Teacher?.MaxLength ?? 128,
+        });
+        _studentOptions = RecipeStudents.Options(recipe, data.Labels.Count, _studentEncoder.VocabularySize);
+        if (teacherPath is not null)
+        {
+            Teacher = LoadTeacher(teacherPath);
+        }
+    }
+
+    /// <summary>The teacher, with the taps the loss terms read; null for a recipe without one.</summary>
+    public OnnxTeacher? Teacher { get; }
+
+    public TeacherSummary? TeacherSummary { get; private set; }
+
+    public string? StudentOnnx { get; private set; }
+
+    public string? ReportFile { get; private set; }
+
+    /// <summary>The headline numbers of the report, once written.</summary>
+    public RunSummary? Summary { get; private set; }
+
+    public IReadOnlyList<StudentRunSummary> Runs(bool distilled) => _runs.Where(r => r.Distilled == distilled).Select(r => r.Summary).ToList();
+
+    /// <summary>
+    /// Caches the teacher's outputs: over the transfer set, the tensors the distillation terms read; over dev and
+    /// test, the logits (the teacher's own metrics and the agreement with it).
+    /// </summary>
+    public void BuildTeacherCaches(CancellationToken cancellation)
+    {
+        if (Teacher is null)
+        {
+            return;
+        }
+
+        var needed = NeededTeacherTensors();
+        var tensors = needed.Select(Spec).ToList();
+        var logitsOnly = new List<CachedTensorSpec> { CachedTensorSpec.Logits(Teacher.LogitsOutput) };
+        TeacherCache Build(string set, IReadOnlyList<DataRow> rows, List<CachedTensorSpec> specs)
+        {
+            _observer.Phase($"teacher cache: {set}, {rows.Count:N0} rows ({string.Join(", ", specs.Select(s => s.Name))})");
+            var builder = new TeacherCacheBuilder(Teacher, _teacherPath!, new TeacherCacheOptions
+            {
+                Tensors = specs,
+                ElementType = _recipe.Cache.Dtype == "float32" ? CacheElementType.Float32 : CacheElementType.Float16,
+                RowsPerShard = _recipe.Cache.RowsPerShard,
+                BatchSize = _recipe.Cache.BatchSize,
+            });
+            var result = builder.Build(TeacherRows.Encode(rows, _teacherEncoder!), _recipe.Cache.Dir, TeacherRows.Describe(_teacherEncoder!),
+                progress: new Progress<TeacherCacheProgress>(_observer.Cache), cancellation: cancellation);
+            _observer.Notice(result.WasHit ? $"teacher cache {result.Key}: a hit, nothing recomputed" : $"teacher cache {result.Key}: {result.Built.Count} shards built, {result.Reused.Count} reused");
+            return TeacherCache.Open(result.Folder);
+        }
+
+        _trainCache = Build("transfer set", _data.Transfer, tensors);
+        _devCache = _data.Dev is null ? null : Build("dev", _data.Dev, logitsOnly);
+        _testCache = _data.Test is null ? null : Build("test", _data.Test, logitsOnly);
+        var (dev, devProbabilities) = TeacherMetrics(_devCache, _data.Dev);
+        var (test, testProbabilities) = TeacherMetrics(_testCache, _data.Test);
+        _evaluatedTeacher = new EvaluatedTeacher(_teacherPath!, dev, devProbabilities, test, testProbabilities);
+        TeacherSummary = new TeacherSummary { Model = _teacherPath!, Layers = Teacher.LayerCount, Dev = dev, Test = test };
+        if (dev is not null)
+        {
+            _observer.Notice($"teacher on dev: accuracy {dev.Accuracy:P2}, macro-F1 {dev.MacroF1:F4}");
+        }
+    }
+
+    /// <summary>Trains one student (distilled or label-only) in <paramref name="folder"/>, or reads it back when already finished.</summary>
+    public void TrainStudent(string folder, int seed, bool distilled, CancellationToken cancellation)
+    {
+        var resultPath = Path.Combine(folder, ResultFile);
+        var label = $"{(distilled ? "distilled student" : "label-only student")}, seed {seed}";
+        if (File.Exists(resultPath))
+        {
+            _observer.Notice($"{label}: finished in an earlier run, kept");
+            _runs.Add(new EvaluatedRun(distilled, JsonSerializer.Deserialize<StudentRunSummary>(File.ReadAllText(resultPath), Json)!, null, null));
+            return;
+        }
+
+        _observer.Phase(label);
+        var clock = Stopwatch.StartNew();
+        manual_seed(seed);
+        using var student = CreateStudent();
+        using var teacherModule = distilled && (NeedsBlockwise() || _recipe.Student.InitFromTeacherLayers is not null) ? ImportTeacher() : null;
+        if (_recipe.Student.InitFromTeacherLayers is { } layers && student is TransformerStudent transformer && teacherModule is not null)
+        {
+            using var initialised = TransformerLayerSelection.CreateStudent(teacherModule, layers, _data.Labels.Count);
+            CopyWeights(initialised, transformer);
+        }
+
+        var context = new LossBuildContext
+        {
+            StudentHidden = (_studentOptions as TransformerStudentOptions)?.Hidden,
+            TeacherHidden = TeacherHidden(),
+            OnWarning = _observer.Notice,
+        };
+        var stages = distilled || Teacher is null ? RecipeStudents.Stages(_recipe, context) : [RecipeStudents.Baseline(_recipe.Baseline!)];
+        using var blockwise = distilled && NeedsBlockwise() ? new BlockwiseDistillation(teacherModule!, (TransformerStudentOptions)_studentOptions) : null;
+        var trainRows = distilled ? _data.Transfer : _data.Train;
+        var data = new TrainingData
+        {
+            Train = Examples(trainRows),
+            Dev = _data.Dev is null ? null : Examples(_data.Dev),
+            Labels = _data.LabelNames,
+            Teacher = distilled && _trainCache is not null ? TeacherTargets.FromCache(_trainCache) : null,
+            DevTeacher = _devCache,
+            VocabularyHash = _studentEncoder.VocabularyHash,
+        };
+        var result = new DistillationTrainer(student, RecipeStudents.Training(_recipe, folder, seed), stages, blockwise)
+            .Train(data, new Progress<TrainingProgress>(p => _observer.Training(label, p)), cancellation);
+        foreach (var term in stages.SelectMany(s => s.Loss.Terms).OfType<IDisposable>())
+        {
+            term.Dispose();
+        }
+
+        var summary = new StudentRunSummary
+        {
+            Seed = seed,
+            Folder = folder,
+            Dev = result.Best?.Metrics,
+            DevAccuracyPerEpoch = result.Evaluations.Select(e => e.Metrics.Accuracy).ToList(),
+            TrainingTime = clock.Elapsed,
+            Steps = result.Steps,
+            Parameters = student.ParameterCount,
+        };
+        File.WriteAllText(resultPath, JsonSerializer.Serialize(summary, Json));
+        _runs.Add(new EvaluatedRun(distilled, summary, null, null));
+        if (summary.Dev is { } dev)
+        {
+            _observer.Notice($"{label}: best dev accuracy {dev.Accuracy:P2} in {clock.Elapsed.TotalMinutes:F1} min");
+        }
+    }
+
+    /// <summary>Dev and test metrics of every student's best checkpoint.</summary>
+    public void Evaluate()
+    {
+        _observer.Phase("evaluation");
+        var devTeacher = TeacherPredictions(_devCache, _data.Dev);
+        var testTeacher = TeacherPredictions(_testCache, _data.Test);
+        var devExamples = _data.Dev is null ? null : Examples(_data.Dev);
+        var testExamples = _data.Test is null ? null : Examples(_data.Test);
+        for (var i = 0; i < _runs.Count; i++)
+        {
+            var run = _runs[i];
+            using var model = StudentCheckpoint.Load(Path.Combine(run.Summary.Folder, "best")).Model;
+            var devProbabilities = devExamples is null ? null : StudentEvaluator.Predict(model, devExamples);
+            var testProbabilities = testExamples is null ? null : StudentEvaluator.Predict(model, testExamples);
+            _runs[i] = run with
+            {
+                Summary = run.Summary with
+                {
+                    Dev = devProbabilities is null ? null : ClassificationMetrics.Compute(devExamples!.Select(e => e.Label).ToList(), devProbabilities, devTeacher),
+                    Test = testProbabilities is null ? null : ClassificationMetrics.Compute(testExamples!.Select(e => e.Label).ToList(), testProbabilities, testTeacher),
+                },
+                DevProbabilities = devProbabilities,
+                TestProbabilities = testProbabilities,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Exports the best student (distilled when there is a teacher) to ONNX and checks the export against TorchSharp
+    /// on dev rows in ONNX Runtime.
+    /// </summary>
+    public void Export(string output)
+    {
+        if (!_recipe.Export.Onnx)
+        {
+            return;
+        }
+
+        var candidates = Runs(distilled: Teacher is not null);
+        var best = candidates.MaxBy(r => r.Dev?.Get(_recipe.Training.SelectionMetric) ?? 0)
+            ?? throw new DistillException(DistillErrorKind.RunFailed, "no student was trained, so there is nothing to export");
+        var path = _recipe.Export.Path ?? Path.Combine(output, "student.onnx");
+        _observer.Phase($"export: the student of seed {best.Seed} to {path}");
+        using var model = StudentCheckpoint.Load(Path.Combine(best.Folder, "best")).Model;
+        model.eval();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        OnnxExporter.Export(model, path, new OnnxExportOptions
+        {
+            Opset = _recipe.Export.Opset, Labels = _data.LabelNames, VocabularyHash = _studentEncoder.VocabularyHash, Overwrite = true,
+        });
+        var sample = Examples((_data.Dev ?? _data.Train).Take(64).ToList());
+        var difference = OnnxParity.MaxAbsoluteDifference(model, path, sample);
+        if (difference > 1e-3)
+        {
+            throw new DistillException(DistillErrorKind.RunFailed,
+                $"{path}: ONNX Runtime's logits differ from TorchSharp's by {difference:G3} on dev rows (more than 1e-3); the export is wrong, please report it");
+        }
+
+        _observer.Notice($"exported {path}; ONNX Runtime matches TorchSharp to {difference:G2} on {sample.Count} rows");
+        StudentOnnx = path;
+        _exportedSeed = best.Seed;
+    }
+
+    /// <summary>Writes the report (benchmark included) into <c>output/report</c>.</summary>
+    public void WriteReport(string output, TimeSpan elapsed)
+    {
+        if (_evaluatedTeacher is null)
+        {
+            // A recipe without a teacher (the teacher's own recipe) has nothing to compare against; its numbers are in run.json.
+            return;
+        }
+
+        var context = new LossBuildContext { StudentHidden = (_studentOptions as TransformerStudentOptions)?.Hidden, TeacherHidden = TeacherHidden(), OnWarning = _ => { } };
+        var stages = _recipe.Stages.Select(stage =>
+        {
+            var loss = RecipeStudents.Loss(_recipe, stage, context);
+            var text = $"{stage.Name}: L = {loss}";
+            foreach (var term in loss.Terms.OfType<IDisposable>())
+            {
+                term.Dispose();
+            }
+
+            return text;
+        }).ToList();
+        var written = RecipeReport.Write(new RecipeReport.Inputs
+        {
+            Recipe = _recipe, Data = _data, Teacher = _evaluatedTeacher, Runs = _runs, Stages = stages,
+            StudentOnnx = StudentOnnx, ExportedSeed = _exportedSeed, Elapsed = elapsed,
+        }, output, _observer);
+        ReportFile = written?.Markdown;
+        Summary = written?.Summary;
+    }
+
+    public void Dispose()
+    {
+        Teacher?.Dispose();
+        _trainCache?.Dispose();
+        _devCache?.Dispose();
+        _testCache?.Dispose();
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+
+    private List<StudentExample> Examples(IReadOnlyList<DataRow> rows) =>
+        rows.AsParallel().AsOrdered()
+            .Select(r => new StudentExample(r.Id, r.AugmentationId, _studentEncoder.Encode(r), null, r.Label is null ? -1 : _data.Labels.GetId(r.Label)))
+            .ToList();
+
+    private StudentModel CreateStudent() => _studentOptions.CreateModel();
+
+    private OnnxTeacher LoadTeacher(string path)
+    {
+        // Which taps the terms read follows from the stages and the teacher's layer count, found by a first inspection.
+        var inspection = TeacherGraph.Inspect(path);
+        var layers = inspection.Layers.Count;
+        var context = new LossBuildContext
+        {
+            StudentHidden = (_studentOptions as TransformerStudentOptions)?.Hidden,
+            TeacherHidden = inspection.HiddenStates.FirstOrDefault()?.Width is { } width ? (int)width : null,
+            OnWarning = _ => { },
+        };
+        var needed = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var stage in _recipe.Stages)
+        {
+            var loss = RecipeStudents.Loss(_recipe, stage, context);
+            needed.UnionWith(LossNeeds.Analyse(stage.Name, loss, _studentOptions, new LossNeeds.Available(null, layers > 0 ? layers : null, false, path)).Teacher);
+            foreach (var term in loss.Terms.OfType<IDisposable>())
+            {
+                term.Dispose();
+            }
+        }
+
+        var inputs = _recipe.Teacher!.Inputs.ToDictionary(p => p.Key, p => p.Value switch
+        {
+            "input_ids" => TeacherInputKind.InputIds,
+            "attention_mask" => TeacherInputKind.AttentionMask,
+            "token_type_ids" => TeacherInputKind.TokenTypeIds,
+            "features" => TeacherInputKind.Features,
+            var other => throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{_recipe.Where($"teacher.inputs.{p.Key}")} must be input_ids, attention_mask, token_type_ids or features (was '{other}')"),
+        });
+        _neededTensors = needed;
+        return OnnxTeacher.Load(path, new OnnxTeacherOptions
+        {
+            Device = DeviceSetting.Parse(_recipe.Device, _recipe.Where("device")),
+            InputMap = inputs,
+            HasSegmentIds = _recipe.Data.Text.Count == 2,
+            AttentionLayers = needed.Where(n => n.StartsWith("attention.", StringComparison.Ordinal)).Select(n => int.Parse(n["attention.".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+            HiddenStates = needed.Where(n => n.StartsWith("hidden.", StringComparison.Ordinal)).Select(n => int.Parse(n["hidden.".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+            OnNotice = _observer.Notice,
+        });
+    }
+
+    private SortedSet<string> _neededTensors = new(StringComparer.Ordinal);
+
+    private IReadOnlyCollection<string> NeededTeacherTensors() => _neededTensors.Append(CachedTensorSpec.LogitsName).Distinct().ToList();
+
+    private CachedTensorSpec Spec(string name) => name switch
+    {
+        CachedTensorSpec.LogitsName => CachedTensorSpec.Logits(Teacher!.LogitsOutput),
+        _ when name.StartsWith("attention.", StringComparison.Ordinal) => CachedTensorSpec.Attention(
+            int.Parse(name["attention.".Length..], System.Globalization.CultureInfo.InvariantCulture),
+            Teacher!.TapOutput(TeacherTapKind.AttentionProbabilities, int.Parse(name["attention.".Length..], System.Globalization.CultureInfo.InvariantCulture))),
+        _ when name.StartsWith("hidden.", StringComparison.Ordinal) => CachedTensorSpec.Hidden(
+            int.Parse(name["hidden.".Length..], System.Globalization.CultureInfo.InvariantCulture),
+            Teacher!.TapOutput(TeacherTapKind.HiddenStates, int.Parse(name["hidden.".Length..], System.Globalization.CultureInfo.InvariantCulture))),
+        _ => throw new DistillException(DistillErrorKind.InvalidInput, $"{_recipe.Where("stages")}: the terms read the teacher's '{name}', which Distill cannot tap from an ONNX teacher"),
+    };
+
+    private int? TeacherHidden() => Teacher?.Inspection.HiddenStates.FirstOrDefault()?.Width is { } width ? (int)width : null;
+
+    private bool NeedsBlockwise() => _recipe.Stages.Any(s => s.Losses.Any(l => l.Type == "blockwise_logit"));
+
+    private TransformerStudent ImportTeacher()
+    {
+        var imported = OnnxTransformerWeights.Import(_teacherPath!, _recipe.Teacher!.Heads);
+        return imported.Model;
+    }
+
+    private static void CopyWeights(StudentModel source, StudentModel target)
+    {
+        using var noGrad = no_grad();
+        var into = target.state_dict();
+        foreach (var (name, value) in source.state_dict())
+        {
+            into[name].copy_(value);
+        }
+    }
+
+    private (ClassificationMetrics? Metrics, float[][]? Probabilities) TeacherMetrics(TeacherCache? cache, IReadOnlyList<DataRow>? rows)
+    {
+        if (cache is null || rows is null)
+        {
+            return (null, null);
+        }
+
+        var probabilities = rows.Select(r =>
+        {
+            using var scope = NewDisposeScope();
+            var (logits, _) = cache.Read(cache.PositionOf(r.Id, r.AugmentationId), CachedTensorSpec.LogitsName);
+            return tensor(logits).softmax(0).data<float>().ToArray();
+        }).ToArray();
+        return (ClassificationMetrics.Compute(rows.Select(r => _data.Labels.GetId(r.Label!)).ToList(), probabilities), probabilities);
+    }
+
+    private static IReadOnlyList<int>? TeacherPredictions(TeacherCache? cache, IReadOnlyList<DataRow>? rows) =>
+        cache is null || rows is null
+            ? null
+            : rows.Select(r => ClassificationMetrics.ArgMax(cache.Read(cache.PositionOf(r.Id, r.AugmentationId), CachedTensorSpec.LogitsName).Values)).ToList();
+}
