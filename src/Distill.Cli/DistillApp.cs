@@ -1,4 +1,5 @@
 using Distill.Cli.Commands;
+using Distill.Cli.Recipes;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -31,6 +32,18 @@ public static class DistillApp
             config.SetApplicationVersion(typeof(DistillApp).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
             config.ConfigureConsole(console);
             config.PropagateExceptions();
+            config.AddCommand<RecipeCommand>("recipe")
+                .WithDescription("Run a whole distillation from one recipe: teacher, cache, students, baseline, evaluation, export, report.")
+                .WithExample("recipe", "recipes/bert-to-tiny.yaml")
+                .WithExample("recipe", "recipes/bert-to-tiny.yaml", "--quick")
+                .WithExample("recipe", "recipes/bert-to-tiny.yaml", "--dry-run", "--set", "seeds=[1]");
+            config.AddCommand<RecipeStepCommand>("train")
+                .WithDescription("Run a recipe up to training: the teacher cache, then the distilled students and the baselines.")
+                .WithExample("train", "recipes/bert-to-tiny.yaml");
+            config.AddCommand<RecipeStepCommand>("eval")
+                .WithDescription("Run a recipe up to evaluation: dev and test metrics of the teacher and every trained student.");
+            config.AddCommand<RecipeStepCommand>("export")
+                .WithDescription("Run a recipe up to the ONNX export of its best student, checked against TorchSharp.");
             config.AddCommand<DoctorCommand>("doctor")
                 .WithDescription("Check that TorchSharp and ONNX Runtime load here, and which device each would use.")
                 .WithExample("doctor", "--device", "cuda");
@@ -42,7 +55,8 @@ public static class DistillApp
                 cache.SetDescription("Build, inspect and merge teacher-output caches.");
                 cache.AddCommand<CacheBuildCommand>("build")
                     .WithDescription("Run a teacher over a data file and cache its outputs (resumes when run again).")
-                    .WithExample("cache", "build", "--teacher", "teacher.onnx", "--data", "train.tsv", "--vocab", "vocab.txt", "--attention-layers", "3,7,11");
+                    .WithExample("cache", "build", "--teacher", "teacher.onnx", "--data", "train.tsv", "--vocab", "vocab.txt", "--attention-layers", "3,7,11")
+                    .WithExample("cache", "build", "--recipe", "recipes/bert-to-tiny.yaml");
                 cache.AddCommand<CacheInspectCommand>("inspect").WithDescription("Show what a cache folder holds.");
                 cache.AddCommand<CacheMergeCommand>("merge").WithDescription("Join the folders of a split (--shard i/n) build.");
             });
@@ -64,7 +78,7 @@ public static class DistillApp
             Report(console, e, verbose);
             return BadInput;
         }
-        catch (OperationCanceledException e)
+        catch (OperationCanceledException e) when (cancellation.IsCancellationRequested || e is not TaskCanceledException)
         {
             console.MarkupLine("[red]error:[/] interrupted; run the same command again to resume");
             if (verbose)
@@ -72,6 +86,18 @@ public static class DistillApp
                 console.WriteException(e);
             }
 
+            return RunFailed;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A disk that is full or a folder that cannot be written: the run failed, and the message says which file.
+            Report(console, e, verbose);
+            return RunFailed;
+        }
+        catch (Exception e) when (!verbose)
+        {
+            // Anything else is a bug in Distill; one line still, and --verbose shows where.
+            console.MarkupLineInterpolated($"[red]error:[/] {e.GetType().Name}: {e.Message} (run again with --verbose for the stack trace, and please report it)");
             return RunFailed;
         }
     }

@@ -26,6 +26,18 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
 
     internal sealed class Settings : CommandSettings
     {
+        [CommandOption("--recipe <FILE>")]
+        [Description("Build the caches a recipe needs (training the teacher by its recipe first when absent), instead of the options below.")]
+        public string? Recipe { get; init; }
+
+        [CommandOption("--set <KEY=VALUE>")]
+        [Description("With --recipe: override a key of the recipe. May be repeated.")]
+        public string[] Set { get; init; } = [];
+
+        [CommandOption("--profile <NAME>")]
+        [Description("With --recipe: apply one of the recipe's profiles.")]
+        public string? Profile { get; init; }
+
         [CommandOption("--teacher <MODEL>")]
         [Description("The teacher's .onnx file.")]
         public string Teacher { get; init; } = string.Empty;
@@ -117,6 +129,17 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellation)
     {
+        if (settings.Recipe is not null)
+        {
+            if (!string.IsNullOrEmpty(settings.Teacher) || !string.IsNullOrEmpty(settings.Data) || !string.IsNullOrEmpty(settings.Vocab))
+            {
+                throw new DistillException(DistillErrorKind.InvalidInput, "--recipe takes the teacher, data and vocabulary from the recipe; leave out --teacher, --data and --vocab");
+            }
+
+            var recipeSettings = new Recipes.RecipeCommandSettings { Recipe = settings.Recipe, Set = settings.Set, Profile = settings.Profile, Verbose = settings.Verbose };
+            return Recipes.RecipeExecution.Run(_console, recipeSettings, Distill.Recipes.RecipeStep.Cache, resume: true, dryRun: false, cancellation);
+        }
+
         var device = DeviceSetting.Parse(settings.Device, "--device");
         var selection = settings.Shard is null ? ShardSelection.All : ShardSelection.Parse(settings.Shard);
         var attention = ParseList(settings.AttentionLayers, "--attention-layers");

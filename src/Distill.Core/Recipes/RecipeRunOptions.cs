@@ -31,6 +31,12 @@ public sealed record RecipeRunOptions
     /// <summary>How far to go. Default everything.</summary>
     public RecipeStep UpTo { get; init; } = RecipeStep.All;
 
+    /// <summary>
+    /// The profile the recipe was loaded with; a teacher recipe run because the teacher's ONNX file is absent is
+    /// loaded with the same profile (so a quick run trains a quick teacher). Null for none.
+    /// </summary>
+    public string? Profile { get; init; }
+
     /// <summary>Receives progress; null for none.</summary>
     public IRecipeObserver? Observer { get; init; }
 }

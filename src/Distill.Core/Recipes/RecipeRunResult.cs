@@ -72,4 +72,7 @@ public sealed record RecipeRunResult
 
     /// <summary>The label-only students, one per seed.</summary>
     public IReadOnlyList<StudentRunSummary> Baselines { get; init; } = [];
+
+    /// <summary>The headline numbers (accuracy kept, gain over the baseline, speedups), once the report is written.</summary>
+    public RunSummary? Summary { get; init; }
 }

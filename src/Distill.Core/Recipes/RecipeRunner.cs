@@ -112,6 +112,7 @@ public sealed partial class RecipeRunner
         Teacher = context.TeacherSummary,
         Distilled = context.Runs(distilled: true),
         Baselines = context.Runs(distilled: false),
+        Summary = context.Summary,
     };
 
     /// <summary>Checks the output folder against a previous run and writes the resolved recipe there.</summary>
@@ -163,7 +164,8 @@ public sealed partial class RecipeRunner
         }
 
         _observer.Phase($"teacher: {teacher.Model} is absent, running {teacher.Recipe}");
-        var teacherRecipe = RecipeLoader.Load(teacher.Recipe);
+        // The teacher recipe exports to the path this recipe reads, whatever its own export.path says.
+        var teacherRecipe = RecipeLoader.Load(teacher.Recipe, [$"export.path={Path.GetFullPath(teacher.Model)}"], _options.Profile);
         var run = new RecipeRunner(teacherRecipe, _options with { UpTo = RecipeStep.All, Overwrite = false, Resume = true }).Run(cancellation);
         if (!File.Exists(teacher.Model))
         {

@@ -87,28 +87,19 @@ internal sealed class RunContext : IDisposable
             return;
         }
 
-        var needed = NeededTeacherTensors();
-        var tensors = needed.Select(Spec).ToList();
-        var logitsOnly = new List<CachedTensorSpec> { CachedTensorSpec.Logits(Teacher.LogitsOutput) };
-        TeacherCache Build(string set, IReadOnlyList<DataRow> rows, List<CachedTensorSpec> specs)
+        TeacherCache Build(CachePlan plan)
         {
-            _observer.Phase($"teacher cache: {set}, {rows.Count:N0} rows ({string.Join(", ", specs.Select(s => s.Name))})");
-            var builder = new TeacherCacheBuilder(Teacher, _teacherPath!, new TeacherCacheOptions
-            {
-                Tensors = specs,
-                ElementType = _recipe.Cache.Dtype == "float32" ? CacheElementType.Float32 : CacheElementType.Float16,
-                RowsPerShard = _recipe.Cache.RowsPerShard,
-                BatchSize = _recipe.Cache.BatchSize,
-            });
-            var result = builder.Build(TeacherRows.Encode(rows, _teacherEncoder!), _recipe.Cache.Dir, TeacherRows.Describe(_teacherEncoder!),
-                progress: new Progress<TeacherCacheProgress>(_observer.Cache), cancellation: cancellation);
+            _observer.Phase($"teacher cache: {plan.Set}, {plan.Rows.Count:N0} rows ({string.Join(", ", plan.Tensors.Select(s => s.Name))})");
+            var result = plan.Builder.Build(plan.Encoded, _recipe.Cache.Dir, plan.Description,
+                progress: new InlineProgress<TeacherCacheProgress>(_observer.Cache), cancellation: cancellation);
             _observer.Notice(result.WasHit ? $"teacher cache {result.Key}: a hit, nothing recomputed" : $"teacher cache {result.Key}: {result.Built.Count} shards built, {result.Reused.Count} reused");
             return TeacherCache.Open(result.Folder);
         }
 
-        _trainCache = Build("transfer set", _data.Transfer, tensors);
-        _devCache = _data.Dev is null ? null : Build("dev", _data.Dev, logitsOnly);
-        _testCache = _data.Test is null ? null : Build("test", _data.Test, logitsOnly);
+        var plans = PlanCaches();
+        _trainCache = Build(plans[0]);
+        _devCache = _data.Dev is null ? null : Build(plans.Single(p => p.Set == "dev"));
+        _testCache = _data.Test is null ? null : Build(plans.Single(p => p.Set == "test"));
         var (dev, devProbabilities) = TeacherMetrics(_devCache, _data.Dev);
         var (test, testProbabilities) = TeacherMetrics(_testCache, _data.Test);
         _evaluatedTeacher = new EvaluatedTeacher(_teacherPath!, dev, devProbabilities, test, testProbabilities);
@@ -117,6 +108,77 @@ internal sealed class RunContext : IDisposable
         {
             _observer.Notice($"teacher on dev: accuracy {dev.Accuracy:P2}, macro-F1 {dev.MacroF1:F4}");
         }
+    }
+
+    /// <summary>One teacher cache the run reads: which rows, which tensors, under which key.</summary>
+    public sealed record CachePlan(string Set, IReadOnlyList<DataRow> Rows, IReadOnlyList<CachedTensorSpec> Tensors, TeacherCacheBuilder Builder,
+        IReadOnlyList<TeacherRow> Encoded, IReadOnlyDictionary<string, string> Description)
+    {
+        public string Key => Builder.KeyFor(Encoded, Description);
+    }
+
+    /// <summary>
+    /// The caches of the run: over the transfer set, the tensors the distillation terms read; over dev and test, the
+    /// logits. Empty without a teacher.
+    /// </summary>
+    public IReadOnlyList<CachePlan> PlanCaches()
+    {
+        if (Teacher is null)
+        {
+            return [];
+        }
+
+        var tensors = NeededTeacherTensors().Select(Spec).ToList();
+        var logitsOnly = new List<CachedTensorSpec> { CachedTensorSpec.Logits(Teacher.LogitsOutput) };
+        CachePlan Plan(string set, IReadOnlyList<DataRow> rows, List<CachedTensorSpec> specs) => new(set, rows, specs,
+            new TeacherCacheBuilder(Teacher, _teacherPath!, new TeacherCacheOptions
+            {
+                Tensors = specs,
+                ElementType = _recipe.Cache.Dtype == "float32" ? CacheElementType.Float32 : CacheElementType.Float16,
+                RowsPerShard = _recipe.Cache.RowsPerShard,
+                BatchSize = _recipe.Cache.BatchSize,
+            }),
+            TeacherRows.Encode(rows, _teacherEncoder!), TeacherRows.Describe(_teacherEncoder!));
+        var plans = new List<CachePlan> { Plan("transfer set", _data.Transfer, tensors) };
+        if (_data.Dev is not null)
+        {
+            plans.Add(Plan("dev", _data.Dev, logitsOnly));
+        }
+
+        if (_data.Test is not null)
+        {
+            plans.Add(Plan("test", _data.Test, logitsOnly));
+        }
+
+        return plans;
+    }
+
+    /// <summary>The student's options, as the recipe resolves them.</summary>
+    public StudentOptions StudentOptions => _studentOptions;
+
+    /// <summary>The encoder of the student's inputs.</summary>
+    public TextEncoder StudentEncoder => _studentEncoder;
+
+    /// <summary>The teacher's hidden size when its file does not exist yet (from the recipe that will train it).</summary>
+    public int? TeacherHiddenHint { get; set; }
+
+    /// <summary>The loss of each stage, as text (<c>name: L = ...</c>).</summary>
+    public IReadOnlyList<string> StageFormulas()
+    {
+        // Before the teacher exists (a dry run ahead of its recipe) its width comes from the teacher recipe.
+        var studentHidden = (_studentOptions as TransformerStudentOptions)?.Hidden;
+        var context = new LossBuildContext { StudentHidden = studentHidden, TeacherHidden = TeacherHidden() ?? TeacherHiddenHint ?? studentHidden, OnWarning = _ => { } };
+        return _recipe.Stages.Select(stage =>
+        {
+            var loss = RecipeStudents.Loss(_recipe, stage, context);
+            var text = $"{stage.Name}: {loss}";
+            foreach (var term in loss.Terms.OfType<IDisposable>())
+            {
+                term.Dispose();
+            }
+
+            return text;
+        }).ToList();
     }
 
     /// <summary>Trains one student (distilled or label-only) in <paramref name="folder"/>, or reads it back when already finished.</summary>
@@ -161,7 +223,7 @@ internal sealed class RunContext : IDisposable
             VocabularyHash = _studentEncoder.VocabularyHash,
         };
         var result = new DistillationTrainer(student, RecipeStudents.Training(_recipe, folder, seed), stages, blockwise)
-            .Train(data, new Progress<TrainingProgress>(p => _observer.Training(label, p)), cancellation);
+            .Train(data, new InlineProgress<TrainingProgress>(p => _observer.Training(label, p)), cancellation);
         foreach (var term in stages.SelectMany(s => s.Loss.Terms).OfType<IDisposable>())
         {
             term.Dispose();
@@ -257,18 +319,7 @@ internal sealed class RunContext : IDisposable
             return;
         }
 
-        var context = new LossBuildContext { StudentHidden = (_studentOptions as TransformerStudentOptions)?.Hidden, TeacherHidden = TeacherHidden(), OnWarning = _ => { } };
-        var stages = _recipe.Stages.Select(stage =>
-        {
-            var loss = RecipeStudents.Loss(_recipe, stage, context);
-            var text = $"{stage.Name}: L = {loss}";
-            foreach (var term in loss.Terms.OfType<IDisposable>())
-            {
-                term.Dispose();
-            }
-
-            return text;
-        }).ToList();
+        var stages = StageFormulas();
         var written = RecipeReport.Write(new RecipeReport.Inputs
         {
             Recipe = _recipe, Data = _data, Teacher = _evaluatedTeacher, Runs = _runs, Stages = stages,
