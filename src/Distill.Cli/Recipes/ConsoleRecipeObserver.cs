@@ -23,22 +23,28 @@ internal sealed class ConsoleRecipeObserver : IRecipeObserver
     private string _phase = string.Empty;
     private int _lastEpochShown = -1;
     private string? _lastStageShown;
+    private string? _header;
 
-    private ConsoleRecipeObserver(IAnsiConsole console, ProgressContext? progress)
+    private ConsoleRecipeObserver(IAnsiConsole console, ProgressContext? progress, string header)
     {
         _console = console;
         _progress = progress;
+        _header = header;
     }
 
     /// <summary>
     /// Runs <paramref name="run"/> with an observer that suits <paramref name="console"/>: progress bars on an
     /// interactive terminal, plain lines elsewhere.
     /// </summary>
-    public static T Show<T>(IAnsiConsole console, Func<IRecipeObserver, T> run)
+    /// <remarks>
+    /// <paramref name="header"/> (markup) is printed before the first thing the run reports, so bad input, which
+    /// fails before that, prints its one error line alone.
+    /// </remarks>
+    public static T Show<T>(IAnsiConsole console, string header, Func<IRecipeObserver, T> run)
     {
         if (!console.Profile.Capabilities.Interactive || !console.Profile.Capabilities.Ansi)
         {
-            return run(new ConsoleRecipeObserver(console, null));
+            return run(new ConsoleRecipeObserver(console, null, header));
         }
 
         T result = default!;
@@ -47,12 +53,13 @@ internal sealed class ConsoleRecipeObserver : IRecipeObserver
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
                 new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(context => result = run(new ConsoleRecipeObserver(console, context)));
+            .Start(context => result = run(new ConsoleRecipeObserver(console, context, header)));
         return result;
     }
 
     public void Phase(string name)
     {
+        Header();
         Finish();
         _phase = name;
         _lastEpochShown = -1;
@@ -69,7 +76,20 @@ internal sealed class ConsoleRecipeObserver : IRecipeObserver
         }
     }
 
-    public void Notice(string message) => _console.MarkupLineInterpolated($"  [grey]{message}[/]");
+    public void Notice(string message)
+    {
+        Header();
+        _console.MarkupLineInterpolated($"  [grey]{message}[/]");
+    }
+
+    private void Header()
+    {
+        if (_header is not null)
+        {
+            _console.MarkupLine(_header);
+            _header = null;
+        }
+    }
 
     public void Cache(TeacherCacheProgress progress)
     {

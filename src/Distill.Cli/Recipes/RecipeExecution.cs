@@ -16,8 +16,8 @@ internal static class RecipeExecution
             return DistillApp.Success;
         }
 
-        console.MarkupLineInterpolated($"[bold]{recipe.Name}[/] ({Path.GetFullPath(recipe.Path)}{(options.Profile is null ? "" : $", profile {options.Profile}")})");
-        var result = ConsoleRecipeObserver.Show(console, observer => new RecipeRunner(recipe, options with { Observer = observer }).Run(cancellation));
+        var header = $"[bold]{Markup.Escape(recipe.Name)}[/] ({Markup.Escape(Path.GetFullPath(recipe.Path))}{(options.Profile is null ? "" : $", profile {Markup.Escape(options.Profile)}")})";
+        var result = ConsoleRecipeObserver.Show(console, header, observer => new RecipeRunner(recipe, options with { Observer = observer }).Run(cancellation));
         RecipeResultView.WriteResult(console, result);
         if (!result.Complete)
         {

@@ -91,7 +91,7 @@ public sealed partial class RecipeRunner
         var batch = _recipe.Training.BatchSize * _recipe.Training.GradientAccumulation;
         var stages = _recipe.Stages.Select((stage, i) =>
         {
-            var rows = context.Teacher is null ? data.Train.Count : data.Transfer.Count;
+            var rows = _recipe.Teacher is null ? data.Train.Count : data.Transfer.Count;
             var steps = stage.MaxSteps ?? (long)Math.Ceiling(rows / (double)batch) * stage.Epochs;
             return (stage.Name, $"{formulas[i][(stage.Name.Length + 2)..]}; {stage.Epochs} epochs over {rows:N0} rows, about {steps:N0} steps of {batch}; " +
                                 $"learning rate {stage.LearningRate:G3}, warm-up {stage.Warmup:P0}, {stage.Decay} decay, weight decay {stage.WeightDecay:G3}");

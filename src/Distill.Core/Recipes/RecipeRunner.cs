@@ -50,13 +50,16 @@ public sealed partial class RecipeRunner
     public RecipeRunResult Run(CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        var output = PrepareOutput();
-        var teacherPath = _recipe.Teacher is null ? null : EnsureTeacher(cancellation);
+
+        // Everything that can be wrong with the input is found before the output folder is touched: its state, the
+        // data, the teacher (trained first when absent, in its own folder) and how its inputs are bound.
+        var output = CheckOutput();
         var data = RecipeData.Load(_recipe);
+        var teacherPath = _recipe.Teacher is null ? null : EnsureTeacher(cancellation);
+        using var context = new RunContext(_recipe, data, teacherPath, _observer);
+        CreateOutput(output);
         _observer.Notice($"data: {data.Train.Count:N0} training rows, {data.Transfer.Count - data.Train.Count:N0} more in the transfer set, " +
                          $"{data.Dev?.Count ?? 0:N0} dev, {data.Test?.Count ?? 0:N0} test; labels {string.Join(", ", data.LabelNames)}");
-
-        using var context = new RunContext(_recipe, data, teacherPath, _observer);
         context.BuildTeacherCaches(cancellation);
         if (_options.UpTo == RecipeStep.Cache)
         {
@@ -99,6 +102,11 @@ public sealed partial class RecipeRunner
         context.WriteReport(output, clock.Elapsed);
         var result = Result(output, clock, context, complete: true);
         WriteCompletion(output, result);
+        if (Directory.Exists(PreviousFolder(output)))
+        {
+            Directory.Delete(PreviousFolder(output), recursive: true);
+        }
+
         return result;
     }
 
@@ -115,37 +123,44 @@ public sealed partial class RecipeRunner
         Summary = context.Summary,
     };
 
-    /// <summary>Checks the output folder against a previous run and writes the resolved recipe there.</summary>
-    private string PrepareOutput()
+    /// <summary>Checks the output folder against a previous run, without changing anything.</summary>
+    private string CheckOutput()
     {
         var output = Path.GetFullPath(_recipe.Output);
-        var completion = Path.Combine(output, CompletionFile);
-        if (File.Exists(completion))
+        if (File.Exists(Path.Combine(output, CompletionFile)))
         {
             if (!_options.Overwrite)
             {
                 throw new DistillException(DistillErrorKind.InvalidInput,
                     $"{output}: holds a finished run of '{_recipe.Name}'; keep it and choose another folder (--set output=...), or replace it with --overwrite");
             }
-
-            Directory.Delete(output, recursive: true);
         }
-        else if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
+        else if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !_options.Overwrite && !_options.Resume)
         {
-            if (_options.Overwrite)
+            throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{output}: holds an interrupted run of '{_recipe.Name}'; continue it with --resume, or start over with --overwrite");
+        }
+
+        return output;
+    }
+
+    /// <summary>Empties the output folder when replacing a run, creates it, and writes the resolved recipe there.</summary>
+    private void CreateOutput(string output)
+    {
+        if (_options.Overwrite && Directory.Exists(output))
+        {
+            // The replaced run is kept beside the new one until the new one completes, so a failed run loses nothing.
+            var previous = PreviousFolder(output);
+            if (Directory.Exists(previous))
             {
-                Directory.Delete(output, recursive: true);
+                Directory.Delete(previous, recursive: true);
             }
-            else if (!_options.Resume)
-            {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{output}: holds an interrupted run of '{_recipe.Name}'; continue it with --resume, or start over with --overwrite");
-            }
+
+            Directory.Move(output, previous);
         }
 
         Directory.CreateDirectory(output);
         File.WriteAllText(Path.Combine(output, "recipe.resolved.json"), RecipeJson.Serialize(_recipe));
-        return output;
     }
 
     /// <summary>The teacher's ONNX file; trained by the teacher recipe first when it is absent.</summary>
@@ -175,6 +190,9 @@ public sealed partial class RecipeRunner
 
         return teacher.Model;
     }
+
+    /// <summary>Where <c>--overwrite</c> keeps the replaced run until the new one completes.</summary>
+    public static string PreviousFolder(string output) => Path.TrimEndingDirectorySeparator(output) + ".replaced";
 
     private static void WriteCompletion(string output, RecipeRunResult result)
     {

@@ -152,7 +152,7 @@ public sealed class DelimitedReaderTests : IDisposable
         var error = ReadAllError(new DataSourceOptions { Path = path, TextColumns = ["text"], LabelColumn = "label" });
 
         error.Kind.Should().Be(DistillErrorKind.InvalidInput);
-        error.Message.Should().Be($"{path}: no column 'text' (text_columns) in the header; the columns are: sentence, label");
+        error.Message.Should().Be($"{path}: no column 'text' for the text in the header; the columns are: sentence, label; name one of them, or give its 0-based index");
     }
 
     [Fact]

@@ -331,8 +331,8 @@ public sealed class RecipeValidationTests : IDisposable
     [InlineData("- data\n- student\n", "r.yaml:1 must be a mapping of keys (data:, student:, stages:, ...) at the top (was a list)")]
     [InlineData("name: a\n---\nname: b\n", "r.yaml:2:1 starts a second YAML document ('---'); a recipe is one document: remove the '---' and what follows, or merge it into the first")]
     [InlineData("name: a\nseeds: [1, 2\n", "r.yaml:3:1 malformed YAML: While parsing a flow sequence, did not find expected ',' or ']'.")]
-    [InlineData("name: a\nseeds: [1, 2\ndata: {}\n", "r.yaml:2:9 malformed YAML after this point (YamlDotNet: Operation is not valid due to the current state of the object.); look for an unclosed '[', '{' or quote")]
-    [InlineData("name: a\ndata: {train: x\nstudent: {}\n", "r.yaml:2:8 malformed YAML after this point (YamlDotNet: Operation is not valid due to the current state of the object.); look for an unclosed '[', '{' or quote")]
+    [InlineData("name: a\nseeds: [1, 2\ndata: {}\n", "r.yaml:2:9 malformed YAML after this point: the parser stopped without finding the end of a flow list, mapping or quoted text; look for an unclosed '[', '{' or quote")]
+    [InlineData("name: a\ndata: {train: x\nstudent: {}\n", "r.yaml:2:8 malformed YAML after this point: the parser stopped without finding the end of a flow list, mapping or quoted text; look for an unclosed '[', '{' or quote")]
     [InlineData("!!map\nname: a\n", "r.yaml:1:1 has the YAML tag '!!map'; tags are not allowed, because a recipe is data and never creates objects or runs code: remove the tag (quote the value if it is text)")]
     public void Load_Should_StopAtTheYaml_When_ItIsNotOneMappingDocument(string yaml, string error)
     {

@@ -127,7 +127,7 @@ internal static class DelimitedRowReader
                     return index >= 0
                         ? (index, column.ToString())
                         : throw DataErrors.InFile(path,
-                            $"no column {column} ({key}) in the header; the columns are: {DataErrors.List(headers)}");
+                            $"no column {column} for the {(key == "label_column" ? "labels" : "text")} in the header; the columns are: {DataErrors.List(headers)}; name one of them, or give its 0-based index");
                 }
 
                 if (column.Index < fieldCount)

@@ -53,7 +53,7 @@ internal static class RecipeYaml
             // collections ("[1, 2" followed by more lines); older versions threw System.Exception from the same
             // place (aaubry/YamlDotNet#541). Name the last place it read.
             report((int)reader.LastMark.Line, (int)reader.LastMark.Column, string.Empty,
-                $"malformed YAML after this point (YamlDotNet: {e.Message}); look for an unclosed '[', '{{' or quote");
+                "malformed YAML after this point: the parser stopped without finding the end of a flow list, mapping or quoted text; look for an unclosed '[', '{' or quote");
             return null;
         }
     }

@@ -185,7 +185,7 @@ internal sealed class RunContext : IDisposable
     public void TrainStudent(string folder, int seed, bool distilled, CancellationToken cancellation)
     {
         var resultPath = Path.Combine(folder, ResultFile);
-        var label = $"{(distilled ? "distilled student" : "label-only student")}, seed {seed}";
+        var label = _recipe.Teacher is null ? $"{_recipe.Name}, seed {seed}" : $"{(distilled ? "distilled student" : "label-only student")}, seed {seed}";
         if (File.Exists(resultPath))
         {
             _observer.Notice($"{label}: finished in an earlier run, kept");

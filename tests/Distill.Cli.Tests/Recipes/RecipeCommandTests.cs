@@ -1,0 +1,160 @@
+using System.Text.Json;
+
+namespace Distill.Cli.Tests.Recipes;
+
+/// <summary>
+/// <c>distill recipe</c> and the step commands as a user runs them: a whole small distillation (the teacher trained by
+/// its own recipe first), the dry-run plan, and what happens to the outputs of finished and interrupted runs.
+/// </summary>
+public sealed class RecipeCommandTests : IDisposable
+{
+    private readonly RecipeWorkspace _workspace = new();
+
+    public void Dispose() => _workspace.Dispose();
+
+    private string Output => _workspace.PathOf("runs", "tiny");
+
+    [Fact]
+    public void Recipe_Should_TrainTheTeacherThenDistillEvaluateExportAndReport_When_TheTeacherIsAbsent()
+    {
+        // Arrange
+        _workspace.TeacherRecipe();
+        var recipe = _workspace.DistillationRecipe();
+
+        // Act
+        var (code, output) = RecipeWorkspace.Run("recipe", recipe);
+
+        // Assert
+        code.Should().Be(DistillApp.Success, output);
+        output.Should().Contain("teacher.onnx is absent, running").And.Contain("teacher.yaml");
+        File.Exists(_workspace.PathOf("teacher.onnx")).Should().BeTrue("the teacher recipe exports where the distillation recipe reads");
+        File.Exists(_workspace.PathOf("elsewhere.onnx")).Should().BeFalse("the teacher recipe's own export.path gives way to teacher.model");
+        foreach (var seed in new[] { 1, 2 })
+        {
+            File.Exists(Path.Combine(Output, "distilled", $"seed-{seed}", "best", "model.safetensors")).Should().BeTrue();
+            File.Exists(Path.Combine(Output, "baseline", $"seed-{seed}", "best", "model.safetensors")).Should().BeTrue();
+            output.Should().Contain($"distilled, seed {seed}").And.Contain($"labels only, seed {seed}");
+        }
+
+        output.Should().Contain("distilled, mean ± std").And.Contain("labels only, mean ± std");
+        output.Should().MatchRegex(@"kept \d+\.\d % of the teacher's dev accuracy");
+        output.Should().MatchRegex(@"distillation over labels alone: [+-]\d+\.\d\d accuracy points \(mean; seed 1 [+-]\d+\.\d\d, seed 2 [+-]\d+\.\d\d\)");
+        output.Should().MatchRegex(@"ONNX Runtime matches TorchSharp to [\d.E+-]+ on 48 rows");
+        output.Should().Contain($"report: {Path.Combine(Output, "report", "report.md")}");
+        output.Should().MatchRegex(@"time: \d+(m \d\d)?s");
+        foreach (var file in new[] { "student.onnx", "run.json", "recipe.resolved.json", "report/report.md", "report/metrics.json", "report/loss.png",
+                     "report/accuracy.png", "report/reliability.png", "report/confusion.png" })
+        {
+            File.Exists(Path.Combine(Output, file)).Should().BeTrue(file);
+        }
+
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(Output, "run.json")));
+        run.RootElement.GetProperty("status").GetString().Should().Be("complete");
+        var report = File.ReadAllText(Path.Combine(Output, "report", "report.md"));
+        report.Should().Contain("L = ").And.Contain("KL");
+    }
+
+    [Fact]
+    public void DryRun_Should_PrintThePlanAndWriteNothing_When_TheTeacherExists()
+    {
+        // Arrange
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+
+        // Act
+        var (code, output) = RecipeWorkspace.Run("recipe", recipe, "--dry-run", "--set", "seeds=[4]");
+
+        // Assert
+        code.Should().Be(DistillApp.Success, output);
+        output.Should().Contain("train        │ " + _workspace.PathOf("data", "train.tsv") + ": 96 rows");
+        output.Should().Contain("dev          │ " + _workspace.PathOf("data", "dev.tsv") + ": 48 rows");
+        output.Should().Contain("layers      │ 2").And.Contain("hidden size │ 32");
+        output.Should().MatchRegex(@"transfer set, 96 rows\s+│ [0-9a-f]{32} \(to build\); attention\.0, attention\.1, hidden\.0, hidden\.1, hidden\.2, logits");
+        output.Should().MatchRegex(@"parameters\s+│ \d{3},\d{3}");
+        output.Should().Contain("1·T²·KL(softmax(t/T) ‖ softmax(s/T)) [T=2]");
+        output.Should().Contain("seeds         │ 4");
+        output.Should().Contain($"{Output} (new)");
+        output.Should().Contain("dry run: nothing was trained or written");
+        Directory.Exists(Output).Should().BeFalse();
+        Directory.Exists(_workspace.PathOf("cache")).Should().BeFalse();
+    }
+
+    [Fact]
+    public void Recipe_Should_RefuseToReplaceAFinishedRun_Unless_OverwriteIsGiven()
+    {
+        // Arrange
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+        RecipeWorkspace.Run("recipe", recipe, "--set", "seeds=[1]").Code.Should().Be(DistillApp.Success);
+        var finished = File.ReadAllText(Path.Combine(Output, "run.json"));
+        var onnx = File.ReadAllBytes(Path.Combine(Output, "student.onnx"));
+
+        // Act
+        var (refused, refusal) = RecipeWorkspace.Run("recipe", recipe, "--set", "seeds=[1]");
+        var dryRun = RecipeWorkspace.Run("recipe", recipe, "--set", "seeds=[1]", "--dry-run");
+
+        // Assert
+        refused.Should().Be(DistillApp.BadInput);
+        refusal.Trim().Should().Be(
+            $"error: {Output}: holds a finished run of 'tiny-distillation'; keep it and choose another folder (--set output=...), or replace it with --overwrite");
+        File.ReadAllText(Path.Combine(Output, "run.json")).Should().Be(finished);
+        File.ReadAllBytes(Path.Combine(Output, "student.onnx")).Should().Equal(onnx);
+        dryRun.Output.Should().Contain("holds a finished run: the run refuses without --overwrite").And.Contain("(a hit: nothing to compute)");
+
+        var (replaced, output) = RecipeWorkspace.Run("recipe", recipe, "--set", "seeds=[1]", "--overwrite");
+        replaced.Should().Be(DistillApp.Success, output);
+        output.Should().Contain("a hit, nothing recomputed");
+        File.ReadAllText(Path.Combine(Output, "run.json")).Should().NotBe(finished);
+    }
+
+    [Fact]
+    public void StepCommands_Should_LeaveAnUnfinishedRun_ThatRecipeContinuesOnlyWithResume()
+    {
+        // Arrange
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+
+        // Act
+        var (trained, trainOutput) = RecipeWorkspace.Run("train", recipe);
+        var (refused, refusal) = RecipeWorkspace.Run("recipe", recipe);
+        var (resumed, resumeOutput) = RecipeWorkspace.Run("recipe", recipe, "--resume");
+
+        // Assert
+        trained.Should().Be(DistillApp.Success, trainOutput);
+        trainOutput.Should().Contain("ran up to the train step");
+        File.Exists(Path.Combine(Output, "distilled", "seed-2", "result.json")).Should().BeTrue();
+        File.Exists(Path.Combine(Output, "run.json")).Should().BeFalse("a run that stopped after training must not look complete");
+        File.Exists(Path.Combine(Output, "student.onnx")).Should().BeFalse();
+
+        refused.Should().Be(DistillApp.BadInput);
+        refusal.Trim().Should().Be(
+            $"error: {Output}: holds an interrupted run of 'tiny-distillation'; continue it with --resume, or start over with --overwrite");
+
+        resumed.Should().Be(DistillApp.Success, resumeOutput);
+        resumeOutput.Should().Contain("distilled student, seed 1: finished in an earlier run, kept")
+            .And.Contain("label-only student, seed 2: finished in an earlier run, kept")
+            .And.Contain("a hit, nothing recomputed");
+        File.Exists(Path.Combine(Output, "run.json")).Should().BeTrue();
+        File.Exists(Path.Combine(Output, "student.onnx")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void CacheBuild_Should_BuildTheRecipesCaches_When_GivenARecipe()
+    {
+        // Arrange
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+
+        // Act
+        var (code, output) = RecipeWorkspace.Run("cache", "build", "--recipe", recipe);
+        var (again, second) = RecipeWorkspace.Run("cache", "build", "--recipe", recipe);
+
+        // Assert
+        code.Should().Be(DistillApp.Success, output);
+        output.Should().Contain("teacher cache: transfer set, 96 rows (attention.0, attention.1, hidden.0, hidden.1, hidden.2, logits)");
+        output.Should().Contain("teacher cache: dev, 48 rows (logits)");
+        Directory.GetDirectories(_workspace.PathOf("cache")).Should().HaveCount(2);
+        again.Should().Be(DistillApp.Success, second);
+        second.Should().Contain("a hit, nothing recomputed");
+    }
+}
