@@ -97,7 +97,9 @@ public static class DistillApp
         catch (Exception e) when (!verbose)
         {
             // Anything else is a bug in Distill; one line still, and --verbose shows where.
-            console.MarkupLineInterpolated($"[red]error:[/] {e.GetType().Name}: {e.Message} (run again with --verbose for the stack trace, and please report it)");
+            // Native errors (libtorch) carry their own multi-line trace in the message; the first line says what failed.
+            var first = e.Message.Split('\n', 2)[0].Trim();
+            console.MarkupLineInterpolated($"[red]error:[/] {e.GetType().Name}: {first} (an internal error; outputs written so far are kept and a recipe run continues with --resume; --verbose shows the details; please report it)");
             return RunFailed;
         }
     }

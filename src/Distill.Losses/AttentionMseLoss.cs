@@ -67,13 +67,13 @@ public sealed class AttentionMseLoss : ILossTerm
         var difference = student - teacher;
         if (attentionMask is null)
         {
-            return difference.pow(2).mean().MoveToOuterDisposeScope();
+            return difference.square().mean().MoveToOuterDisposeScope();
         }
 
         var mask = Guard.Mask(attentionMask, student.shape[0], student.shape[2], student.device);
         var valid = mask.unsqueeze(1).unsqueeze(3).logical_and(mask.unsqueeze(1).unsqueeze(2)); // [batch, 1, q, k]
         // where, not multiply: a teacher score of -inf at a padded key would make inf·0 = NaN.
-        var squared = where(valid, difference, zeros_like(difference)).pow(2);
+        var squared = where(valid, difference, zeros_like(difference)).square();
         // clamp: a batch without a single token gives 0, not 0/0.
         var count = (valid.to(squared.dtype).sum() * student.shape[1]).clamp_min(1);
         return (squared.sum() / count).MoveToOuterDisposeScope();

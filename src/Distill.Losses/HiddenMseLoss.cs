@@ -95,7 +95,7 @@ public sealed class HiddenMseLoss : nn.Module, ILossTerm
         var student = Divergence.AtLeastFloat32(studentHidden);
         var mapped = projection is null ? student : projection.call(student.to(projection.weight.dtype));
         var teacher = Divergence.AtLeastFloat32(teacherHidden).to(mapped.dtype).detach();
-        var squared = (mapped - teacher).pow(2);
+        var squared = (mapped - teacher).square();
         if (attentionMask is null)
         {
             return squared.mean().MoveToOuterDisposeScope();

@@ -55,7 +55,6 @@ internal sealed class RecipeStepCommand : Command<RecipeCommandSettings>
             "train" => RecipeStep.Train,
             "eval" => RecipeStep.Evaluate,
             "export" => RecipeStep.Export,
-            "run" or "cache" => RecipeStep.Cache,
             var other => throw new InvalidOperationException($"no step is named '{other}'"),
         };
         return RecipeExecution.Run(_console, settings, step, resume: true, dryRun: false, cancellation);

@@ -69,7 +69,7 @@ public sealed class RecipeCommandTests : IDisposable
         output.Should().Contain("train        │ " + _workspace.PathOf("data", "train.tsv") + ": 96 rows");
         output.Should().Contain("dev          │ " + _workspace.PathOf("data", "dev.tsv") + ": 48 rows");
         output.Should().Contain("layers      │ 2").And.Contain("hidden size │ 32");
-        output.Should().MatchRegex(@"transfer set, 96 rows\s+│ [0-9a-f]{32} \(to build\); attention\.0, attention\.1, hidden\.0, hidden\.1, hidden\.2, logits");
+        output.Should().MatchRegex(@"transfer set, 96 rows\s+│ [0-9a-f]{32} \(to build\); attention\.1, hidden\.0, hidden\.2, logits");
         output.Should().MatchRegex(@"parameters\s+│ \d{3},\d{3}");
         output.Should().Contain("1·T²·KL(softmax(t/T) ‖ softmax(s/T)) [T=2]");
         output.Should().Contain("seeds         │ 4");
@@ -105,6 +105,7 @@ public sealed class RecipeCommandTests : IDisposable
         replaced.Should().Be(DistillApp.Success, output);
         output.Should().Contain("a hit, nothing recomputed");
         File.ReadAllText(Path.Combine(Output, "run.json")).Should().NotBe(finished);
+        Directory.Exists(Output + ".replaced").Should().BeFalse("the replaced run is removed once the new one completes");
     }
 
     [Fact]
@@ -114,18 +115,17 @@ public sealed class RecipeCommandTests : IDisposable
         _workspace.ExportTeacher();
         var recipe = _workspace.DistillationRecipe();
 
-        // Act
+        // Act and assert: train stops after training, leaving a run that does not look complete
         var (trained, trainOutput) = RecipeWorkspace.Run("train", recipe);
-        var (refused, refusal) = RecipeWorkspace.Run("recipe", recipe);
-        var (resumed, resumeOutput) = RecipeWorkspace.Run("recipe", recipe, "--resume");
-
-        // Assert
         trained.Should().Be(DistillApp.Success, trainOutput);
         trainOutput.Should().Contain("ran up to the train step");
         File.Exists(Path.Combine(Output, "distilled", "seed-2", "result.json")).Should().BeTrue();
         File.Exists(Path.Combine(Output, "run.json")).Should().BeFalse("a run that stopped after training must not look complete");
         File.Exists(Path.Combine(Output, "student.onnx")).Should().BeFalse();
 
+        // Act and assert: recipe refuses to touch it without --resume, and finishes it with --resume
+        var (refused, refusal) = RecipeWorkspace.Run("recipe", recipe);
+        var (resumed, resumeOutput) = RecipeWorkspace.Run("recipe", recipe, "--resume");
         refused.Should().Be(DistillApp.BadInput);
         refusal.Trim().Should().Be(
             $"error: {Output}: holds an interrupted run of 'tiny-distillation'; continue it with --resume, or start over with --overwrite");
@@ -145,16 +145,19 @@ public sealed class RecipeCommandTests : IDisposable
         _workspace.ExportTeacher();
         var recipe = _workspace.DistillationRecipe();
 
-        // Act
-        var (code, output) = RecipeWorkspace.Run("cache", "build", "--recipe", recipe);
-        var (again, second) = RecipeWorkspace.Run("cache", "build", "--recipe", recipe);
+        // Act: first on a terminal (progress bars), then again in a log (plain lines), which finds the caches built
+        var (code, terminal) = RecipeWorkspace.RunOnTerminal("cache", "build", "--recipe", recipe);
+        var (again, log) = RecipeWorkspace.Run("cache", "build", "--recipe", recipe);
 
         // Assert
-        code.Should().Be(DistillApp.Success, output);
-        output.Should().Contain("teacher cache: transfer set, 96 rows (attention.0, attention.1, hidden.0, hidden.1, hidden.2, logits)");
-        output.Should().Contain("teacher cache: dev, 48 rows (logits)");
+        code.Should().Be(DistillApp.Success, terminal);
+        terminal.Should().Contain("\u001b[", "on a terminal the phases are progress bars drawn with ANSI sequences");
+        terminal.Should().MatchRegex(@"teacher cache: dev, 48 rows \(logits\) · 48/48 rows · [\d,]+ rows/s");
         Directory.GetDirectories(_workspace.PathOf("cache")).Should().HaveCount(2);
-        again.Should().Be(DistillApp.Success, second);
-        second.Should().Contain("a hit, nothing recomputed");
+        again.Should().Be(DistillApp.Success, log);
+        log.Should().Contain("▸ teacher cache: transfer set, 96 rows (attention.1, hidden.0, hidden.2, logits)");
+        log.Should().Contain("▸ teacher cache: dev, 48 rows (logits)");
+        log.Should().Contain("a hit, nothing recomputed").And.NotContain("\u001b[");
+        log.Should().Contain("ran up to the cache step");
     }
 }

@@ -133,7 +133,15 @@ public sealed class RecipeWorkspace : IDisposable
     /// <summary>Runs the command line in this process, with the folder as the working directory's stand-in for outputs.</summary>
     public static (int Code, string Output) Run(params string[] args)
     {
-        var console = new TestConsole().Width(250);
+        var console = new TestConsole().Width(2000);
+        var code = DistillApp.Run(args, console);
+        return (code, console.Output);
+    }
+
+    /// <summary>Runs the command line against a console that claims to be an interactive ANSI terminal (progress bars).</summary>
+    public static (int Code, string Output) RunOnTerminal(params string[] args)
+    {
+        var console = new TestConsole().Width(2000).Interactive().EmitAnsiSequences();
         var code = DistillApp.Run(args, console);
         return (code, console.Output);
     }
