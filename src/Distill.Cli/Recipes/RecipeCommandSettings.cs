@@ -12,7 +12,7 @@ internal class RecipeCommandSettings : CommandSettings
     public string Recipe { get; init; } = string.Empty;
 
     [CommandOption("--set <KEY=VALUE>")]
-    [Description("Override a key of the recipe, e.g. --set training.batch_size=16 or --set seeds=[1]; also defines ${name} for substitution. May be repeated.")]
+    [Description("Override a key of the recipe, e.g. --set training.batch_size=16 or --set seeds=[[1]]; also defines ${name} for substitution. May be repeated.")]
     public string[] Set { get; init; } = [];
 
     [CommandOption("--profile <NAME>")]

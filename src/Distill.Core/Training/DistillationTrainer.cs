@@ -516,6 +516,9 @@ public sealed class DistillationTrainer
             {
                 Stage = stage.Name, Epoch = epoch, Step = State.StageStep, TotalSteps = State.StageStep, Evaluation = metrics,
             });
+
+            // The epoch's and the evaluation's garbage is finalized here, not during the next steps' native calls.
+            Platform.NativeGarbage.Drain();
         }
 
         private static IReadOnlyList<int>? DevTeacherPredictions(TrainingData data)

@@ -194,6 +194,7 @@ internal sealed class RunContext : IDisposable
         }
 
         _observer.Phase(label);
+        NativeGarbage.Drain();
         var clock = Stopwatch.StartNew();
         manual_seed(seed);
         using var student = CreateStudent();
@@ -240,6 +241,7 @@ internal sealed class RunContext : IDisposable
             Parameters = student.ParameterCount,
         };
         File.WriteAllText(resultPath, JsonSerializer.Serialize(summary, Json));
+        NativeGarbage.Drain();
         _runs.Add(new EvaluatedRun(distilled, summary, null, null));
         if (summary.Dev is { } dev)
         {
@@ -251,6 +253,7 @@ internal sealed class RunContext : IDisposable
     public void Evaluate()
     {
         _observer.Phase("evaluation");
+        NativeGarbage.Drain();
         var devTeacher = TeacherPredictions(_devCache, _data.Dev);
         var testTeacher = TeacherPredictions(_testCache, _data.Test);
         var devExamples = _data.Dev is null ? null : Examples(_data.Dev);
