@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Distill.TestSupport;
 
 namespace Distill.Cli.Tests.Recipes;
 
@@ -159,5 +160,49 @@ public sealed class RecipeCommandTests : IDisposable
         log.Should().Contain("▸ teacher cache: dev, 48 rows (logits)");
         log.Should().Contain("a hit, nothing recomputed").And.NotContain("\u001b[");
         log.Should().Contain("ran up to the cache step");
+    }
+
+    [Fact]
+    public void ShippedRecipe_Should_NameEveryMissingFileAndTheCommandThatFetchesIt_When_TheDataFolderIsEmpty()
+    {
+        // Arrange
+        var recipe = Path.Combine(SharedData.RepositoryRoot, "recipes", "bert-to-tiny.yaml");
+        var empty = _workspace.PathOf("no-data");
+
+        // Act
+        var (code, output) = RecipeWorkspace.Run("recipe", recipe, "--dry-run", "--set", $"DISTILL_DATA_DIR={empty}");
+
+        // Assert
+        code.Should().Be(DistillApp.BadInput, output);
+        output.Trim().Should().Be(string.Join(Environment.NewLine,
+            "error: bert-to-tiny.yaml: 3 errors",
+            $"bert-to-tiny.yaml:16 data.train file not found: {empty}/sst2/train.tsv; put the files there or run `distill data get sst2` (DISTILL_DATA_DIR={empty})",
+            $"bert-to-tiny.yaml:17 data.dev file not found: {empty}/sst2/dev.tsv; put the files there or run `distill data get sst2` (DISTILL_DATA_DIR={empty})",
+            $"bert-to-tiny.yaml:23 teacher.vocab file not found: {empty}/vocab/bert-base-uncased.txt; put the files there or run " +
+            $"`distill data get bert-base-uncased-vocab` (DISTILL_DATA_DIR={empty})"));
+    }
+
+    [Theory]
+    [InlineData("bert-to-tiny.yaml")]
+    [InlineData("bert-to-bilstm.yaml")]
+    [InlineData("emotion-dkd.yaml")]
+    [InlineData("teachers/sst2-teacher.yaml")]
+    [InlineData("teachers/emotion-teacher.yaml")]
+    public void ShippedRecipes_Should_LoadAndPlan_WithAndWithoutTheQuickProfile(string file)
+    {
+        // Arrange
+        var recipe = Path.Combine(SharedData.RepositoryRoot, "recipes", file);
+        var output = _workspace.PathOf("shipped");
+
+        // Act: outputs and the teacher are pointed into the workspace, so nothing of a real run is read or written
+        var full = RecipeWorkspace.Run("recipe", recipe, "--dry-run", "--set", $"output={output}");
+        var quick = RecipeWorkspace.Run("recipe", recipe, "--dry-run", "--quick", "--set", $"output={output}");
+
+        // Assert
+        full.Code.Should().Be(DistillApp.Success, full.Output);
+        quick.Code.Should().Be(DistillApp.Success, quick.Output);
+        full.Output.Should().Contain("profile       │ none");
+        quick.Output.Should().Contain("profile       │ quick");
+        Directory.Exists(output).Should().BeFalse();
     }
 }

@@ -419,7 +419,10 @@ internal sealed partial class RecipeMapper
         var dataDir = DataDirReference().Match(raw);
         if (dataDir.Success)
         {
-            var dataset = dataDir.Groups["dataset"].Success ? dataDir.Groups["dataset"].Value : "<name>";
+            // The data folder's subfolders are named as `distill data get` names its sets, except the vocabularies.
+            var dataset = !dataDir.Groups["dataset"].Success ? "<name>"
+                : dataDir.Groups["dataset"].Value == "vocab" ? "bert-base-uncased-vocab"
+                : dataDir.Groups["dataset"].Value;
             var value = _variable(DataDirVariable);
             var where = string.IsNullOrEmpty(value) ? $"{DataDirVariable} is not set" : $"{DataDirVariable}={value}";
             return $"put the files there or run `distill data get {dataset}` ({where})";
