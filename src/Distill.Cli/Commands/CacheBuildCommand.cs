@@ -154,7 +154,7 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
             Path = settings.Data,
             Format = settings.Format is null ? null : ParseFormat(settings.Format),
             HasHeader = !settings.NoHeader,
-            TextColumns = new[] { settings.TextColumn, settings.TextPairColumn }.OfType<string>().Select(Column).ToList(),
+            TextColumns = new[] { settings.TextColumn, settings.TextPairColumn }.OfType<string>().Select(DataColumn.Parse).ToList(),
         };
         source.ThrowIfInvalid();
         var encoder = TextEncoder.Create(new TextEncoderOptions { VocabPath = settings.Vocab, LowerCase = !settings.Cased, MaxLength = settings.MaxLength });
@@ -227,9 +227,6 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
         _console.Write(table);
         return DistillApp.Success;
     }
-
-    private static DataColumn Column(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? DataColumn.At(index) : DataColumn.Named(text);
 
     private static DataFormat ParseFormat(string text) => text.ToLowerInvariant() switch
     {

@@ -34,6 +34,15 @@ public readonly record struct DataColumn
     /// <summary>The column at this 0-based position.</summary>
     public static DataColumn At(int index) => new(null, index);
 
+    /// <summary>
+    /// A column as users write it in recipes and on the command line: digits are a 0-based position, anything else a
+    /// header name.
+    /// </summary>
+    public static DataColumn Parse(string text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+            ? At(index)
+            : Named(text);
+
     /// <summary><paramref name="count"/> consecutive columns from 0-based position <paramref name="first"/>, such as the 784
     /// pixel columns after a label column: <c>DataColumn.Range(1, 784)</c>.</summary>
     public static IReadOnlyList<DataColumn> Range(int first, int count) =>

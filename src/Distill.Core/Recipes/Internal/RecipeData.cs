@@ -38,8 +38,8 @@ internal sealed class RecipeData
             },
             HasHeader = settings.HasHeader,
             Delimiter = settings.Delimiter is { Length: 1 } delimiter ? delimiter[0] : null,
-            TextColumns = settings.Text.Select(Column).ToList(),
-            LabelColumn = Column(settings.Label),
+            TextColumns = settings.Text.Select(DataColumn.Parse).ToList(),
+            LabelColumn = DataColumn.Parse(settings.Label),
         };
 
         IEnumerable<DataRow> train = DataSource.Read(Source(settings.Train));
@@ -102,7 +102,4 @@ internal sealed class RecipeData
             Labels = labels, LabelNames = names, Train = trainRows, Transfer = transfer, Dev = ReadEval(settings.Dev), Test = ReadEval(settings.Test),
         };
     }
-
-    private static DataColumn Column(string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var index) ? DataColumn.At(index) : DataColumn.Named(text);
 }

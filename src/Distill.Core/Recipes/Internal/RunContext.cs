@@ -300,7 +300,7 @@ internal sealed class RunContext : IDisposable
         {
             Opset = _recipe.Export.Opset, Labels = _data.LabelNames, VocabularyHash = _studentEncoder.VocabularyHash, Overwrite = true,
         });
-        var sample = Examples((_data.Dev ?? _data.Train).Take(64).ToList());
+        var sample = Examples(_data.Dev ?? _data.Train).Take(64).ToList();
         var difference = OnnxParity.MaxAbsoluteDifference(model, path, sample);
         if (difference > 1e-3)
         {
@@ -342,10 +342,21 @@ internal sealed class RunContext : IDisposable
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
-    private List<StudentExample> Examples(IReadOnlyList<DataRow> rows) =>
-        rows.AsParallel().AsOrdered()
-            .Select(r => new StudentExample(r.Id, r.AugmentationId, _studentEncoder.Encode(r), null, r.Label is null ? -1 : _data.Labels.GetId(r.Label)))
-            .ToList();
+    private readonly Dictionary<IReadOnlyList<DataRow>, List<StudentExample>> _encoded = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The rows encoded for the student, once per row list: every seed, the evaluation and the export reuse them.</summary>
+    private List<StudentExample> Examples(IReadOnlyList<DataRow> rows)
+    {
+        if (!_encoded.TryGetValue(rows, out var examples))
+        {
+            examples = rows.AsParallel().AsOrdered()
+                .Select(r => new StudentExample(r.Id, r.AugmentationId, _studentEncoder.Encode(r), null, r.Label is null ? -1 : _data.Labels.GetId(r.Label)))
+                .ToList();
+            _encoded[rows] = examples;
+        }
+
+        return examples;
+    }
 
     private StudentModel CreateStudent() => _studentOptions.CreateModel();
 
