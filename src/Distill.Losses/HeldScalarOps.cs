@@ -17,6 +17,8 @@ namespace Distill.Losses;
 /// <c>arange(0, n, 1)</c>. Here the constants are static fields (never collected) and every other number is a
 /// <see cref="Scalar"/> disposed after the call, which keeps it reachable until the call has returned. A test reads the
 /// IL of every Distill assembly and fails on any temporary that is left.
+/// <para>As with TorchSharp's own operators, a <c>double</c> argument makes a floating-point Scalar, which turns an
+/// integer tensor into a floating-point result; the <c>long</c> overloads keep integer tensors integer.</para>
 /// </remarks>
 public static class HeldScalarOps
 {
@@ -37,8 +39,22 @@ public static class HeldScalarOps
         return x.add(scalar, One);
     }
 
+    /// <summary><c>x + value</c> with an integer Scalar, which keeps an integer tensor's dtype.</summary>
+    public static Tensor Plus(this Tensor x, long value)
+    {
+        using var scalar = value.ToScalar();
+        return x.add(scalar, One);
+    }
+
     /// <summary><c>x += value</c> in place; returns <paramref name="x"/>.</summary>
     public static Tensor PlusInPlace(this Tensor x, double value)
+    {
+        using var scalar = value.ToScalar();
+        return x.add_(scalar, One);
+    }
+
+    /// <summary><c>x += value</c> in place with an integer Scalar; returns <paramref name="x"/>.</summary>
+    public static Tensor PlusInPlace(this Tensor x, long value)
     {
         using var scalar = value.ToScalar();
         return x.add_(scalar, One);
@@ -53,6 +69,13 @@ public static class HeldScalarOps
 
     /// <summary><c>x * factor</c>.</summary>
     public static Tensor Times(this Tensor x, double factor)
+    {
+        using var scalar = factor.ToScalar();
+        return x.mul(scalar);
+    }
+
+    /// <summary><c>x * factor</c> with an integer Scalar, which keeps an integer tensor's dtype.</summary>
+    public static Tensor Times(this Tensor x, long factor)
     {
         using var scalar = factor.ToScalar();
         return x.mul(scalar);
@@ -84,6 +107,13 @@ public static class HeldScalarOps
 
     /// <summary><c>max(x, minimum)</c>, element-wise.</summary>
     public static Tensor AtLeast(this Tensor x, double minimum)
+    {
+        using var scalar = minimum.ToScalar();
+        return x.clamp_min(scalar);
+    }
+
+    /// <summary><c>max(x, minimum)</c> with an integer Scalar, which keeps an integer tensor's dtype.</summary>
+    public static Tensor AtLeast(this Tensor x, long minimum)
     {
         using var scalar = minimum.ToScalar();
         return x.clamp_min(scalar);
