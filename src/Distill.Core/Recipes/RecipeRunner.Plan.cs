@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Distill.Cache;
 using Distill.Recipes.Internal;
 using Distill.Students;
@@ -128,10 +129,23 @@ public sealed partial class RecipeRunner
         return "new";
     }
 
-    private static string Describe(StudentOptions options) => options switch
+    /// <summary>
+    /// Every setting of the student, defaults included, as a recipe writes it (<c>embedding_dim: 64, filter_widths:
+    /// [3, 4, 5]</c>): the names and spellings come from the options' one JSON form, the same a recipe is read through,
+    /// so each can be copied into the recipe's <c>student:</c> as it stands.
+    /// </summary>
+    internal static string Describe(StudentOptions options) => string.Join(", ",
+        StudentOptionsJson.ToNode(options)
+            .Where(p => p.Key != "architecture")
+            .Select(p => $"{p.Key}: {Show(p.Value)}"));
+
+    private static string Show(JsonNode? value) => value switch
     {
-        TransformerStudentOptions t => $"{t.Layers} layers, hidden {t.Hidden}, {t.Heads} heads, intermediate {t.Intermediate}, vocabulary {t.VocabSize:N0}",
-        _ => options.ToString(),
+        null => "null",
+        JsonArray list => $"[{string.Join(", ", list.Select(Show))}]",
+        JsonObject map => $"{{{string.Join(", ", map.Select(p => $"{p.Key}: {Show(p.Value)}"))}}}",
+        JsonValue text when text.TryGetValue<string>(out var s) => s,
+        _ => value.ToJsonString(),
     };
 
     private static RecipePlanSection Section(string title, params (string Name, string Value)[] items) =>

@@ -72,6 +72,7 @@ public sealed class RecipeCommandTests : IDisposable
         output.Should().Contain("layers      │ 2").And.Contain("hidden size │ 32");
         output.Should().MatchRegex(@"transfer set, 96 rows\s+│ [0-9a-f]{32} \(to build\); attention\.1, hidden\.0, hidden\.2, logits");
         output.Should().MatchRegex(@"parameters\s+│ \d{3},\d{3}");
+        output.Should().MatchRegex("settings +│ vocab_size: 30522, max_positions: 128, type_vocab_size: 2, layers: 1, hidden: 16, heads: 4, intermediate: 32, .*, num_labels: 2 ");
         output.Should().Contain("1·T²·KL(softmax(t/T) ‖ softmax(s/T)) [T=2]");
         output.Should().Contain("seeds         │ 4");
         output.Should().Contain($"{Output} (new)");
