@@ -35,8 +35,13 @@ internal static class DistillConsole
     /// error copied from a terminal or grepped from a log must be the line it was written as (a terminal still wraps
     /// it for display, without adding line breaks).
     /// </summary>
-    public static void WriteError(this IAnsiConsole console, string message) =>
-        console.Write(new Unwrapped(new Markup($"[red]error:[/] {Markup.Escape(message)}\n")));
+    public static void WriteError(this IAnsiConsole console, string message) => console.WriteWhole("[red]error:[/]", message);
+
+    /// <summary>Writes <c>note: </c> and <paramref name="message"/> as <see cref="WriteError"/> writes an error: whole.</summary>
+    public static void WriteNote(this IAnsiConsole console, string message) => console.WriteWhole("[yellow]note:[/]", message);
+
+    private static void WriteWhole(this IAnsiConsole console, string label, string message) =>
+        console.Write(new Unwrapped(new Markup($"{label} {Markup.Escape(message)}\n")));
 
     /// <summary>Renders its content as if the console were wide enough for its longest line.</summary>
     private sealed class Unwrapped(IRenderable content) : IRenderable

@@ -166,7 +166,7 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
             HasSegmentIds = settings.TextPairColumn is not null,
             AttentionLayers = attention,
             HiddenStates = hidden,
-            OnNotice = notice => _console.MarkupLineInterpolated($"[yellow]note:[/] {notice}"),
+            OnNotice = _console.WriteNote,
         });
         var tensors = new List<CachedTensorSpec> { CachedTensorSpec.Logits(teacher.LogitsOutput) };
         tensors.AddRange(attention.Select(l => CachedTensorSpec.Attention(l, teacher.TapOutput(TeacherTapKind.AttentionProbabilities, l))));

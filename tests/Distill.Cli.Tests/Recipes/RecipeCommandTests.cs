@@ -164,6 +164,27 @@ public sealed class RecipeCommandTests : IDisposable
     }
 
     [Fact]
+    public void CacheBuild_Should_SayInOneShortLine_When_DeviceAutoFallsBackToTheCpu()
+    {
+        // Arrange: device auto on a machine whose ONNX Runtime cannot use CUDA (every machine without a GPU)
+        if (Distill.Platform.SystemCudaProbe.Instance.Onnx(0).IsAvailable)
+        {
+            return;
+        }
+
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+
+        // Act
+        var (code, log) = RecipeWorkspace.Run("cache", "build", "--recipe", recipe, "--set", "device=auto");
+
+        // Assert: on a CPU-only machine the CPU is the expected answer, so one line says so and points to the reason
+        code.Should().Be(DistillApp.Success, log);
+        var notices = log.Split('\n').Where(l => l.Contains("CUDA", StringComparison.Ordinal)).Select(l => l.Trim()).ToList();
+        notices.Should().Equal("ONNX Runtime runs on the CPU (no usable CUDA here; `distill doctor` says why)");
+    }
+
+    [Fact]
     public void ShippedRecipe_Should_NameEveryMissingFileAndTheCommandThatFetchesIt_When_TheDataFolderIsEmpty()
     {
         // Arrange
