@@ -164,6 +164,56 @@ public sealed class RecipeCommandTests : IDisposable
     }
 
     [Fact]
+    public void CacheHints_Should_NameACommandThatRepairsTheCache_When_AShardIsDamagedOrMissing()
+    {
+        // Arrange: the recipe's caches, built; the transfer set's cache has two shards of 64 rows
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+        RecipeWorkspace.Run("cache", "build", "--recipe", recipe).Code.Should().Be(DistillApp.Success);
+        var folder = Directory.GetDirectories(_workspace.PathOf("cache")).Single(f => Directory.GetFiles(f, "shard-*").Length == 2);
+        var shard = Directory.GetFiles(folder, "shard-*").Order().Last();
+
+        // Act and assert: a damaged shard, then a missing one; each message's command, run as written, repairs the cache
+        var damaged = File.ReadAllBytes(shard);
+        damaged[^1] ^= 0xFF;
+        File.WriteAllBytes(shard, damaged);
+        RunTheHint(ReadEveryRow(folder), recipe);
+        ReadEveryRow(folder).Should().BeNull("the damaged shard was rebuilt");
+
+        File.Delete(shard);
+        RunTheHint(ReadEveryRow(folder), recipe);
+        ReadEveryRow(folder).Should().BeNull("the missing shard was built");
+    }
+
+    /// <summary>Opens the cache and reads every row; the error message, if any.</summary>
+    private static string? ReadEveryRow(string folder)
+    {
+        try
+        {
+            using var cache = Distill.Cache.TeacherCache.Open(folder);
+            for (var row = 0; row < cache.Rows; row++)
+            {
+                cache.Read(row, Distill.Cache.CachedTensorSpec.LogitsName);
+            }
+
+            return null;
+        }
+        catch (DistillException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static void RunTheHint(string? message, string recipe)
+    {
+        message.Should().NotBeNull();
+        var command = System.Text.RegularExpressions.Regex.Matches(message!, "`(distill cache build --recipe [^`]+)`").Single().Groups[1].Value;
+        var args = command.Replace("<recipe.yaml>", recipe).Split(' ')[1..];
+        var (code, output) = RecipeWorkspace.Run(args);
+        code.Should().Be(DistillApp.Success, $"'{command}' from \"{message}\" must work as written: {output}");
+    }
+
+    [Fact]
     public void CacheBuild_Should_SayInOneShortLine_When_DeviceAutoFallsBackToTheCpu()
     {
         // Arrange: device auto on a machine whose ONNX Runtime cannot use CUDA (every machine without a GPU)
