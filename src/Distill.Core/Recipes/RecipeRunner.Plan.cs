@@ -94,7 +94,7 @@ public sealed partial class RecipeRunner
         {
             var rows = _recipe.Teacher is null ? data.Train.Count : data.Transfer.Count;
             var steps = stage.MaxSteps ?? (long)Math.Ceiling(rows / (double)batch) * stage.Epochs;
-            return (stage.Name, $"{formulas[i][(stage.Name.Length + 2)..]}; {stage.Epochs} epochs over {rows:N0} rows, about {steps:N0} steps of {batch}; " +
+            return (stage.Name, $"{formulas[i][(stage.Name.Length + 2)..]}; {Epochs(stage.Epochs)} over {rows:N0} rows, about {steps:N0} steps of {batch}; " +
                                 $"learning rate {stage.LearningRate:G3}, warm-up {stage.Warmup:P0}, {stage.Decay} decay, weight decay {stage.WeightDecay:G3}");
         }).ToArray();
         sections.Add(Section("distillation", stages));
@@ -103,7 +103,7 @@ public sealed partial class RecipeRunner
             var b = _recipe.Baseline!;
             sections.Add(Section("baseline",
                 ("loss", "L = ce"),
-                ("schedule", $"{b.Epochs} epochs over {data.Train.Count:N0} labelled rows; learning rate {b.LearningRate:G3}, warm-up {b.Warmup:P0}")));
+                ("schedule", $"{Epochs(b.Epochs)} over {data.Train.Count:N0} labelled rows; learning rate {b.LearningRate:G3}, warm-up {b.Warmup:P0}")));
         }
 
         sections.Add(Section("outputs",
@@ -147,6 +147,8 @@ public sealed partial class RecipeRunner
         JsonValue text when text.TryGetValue<string>(out var s) => s,
         _ => value.ToJsonString(),
     };
+
+    private static string Epochs(int epochs) => epochs == 1 ? "1 epoch" : $"{epochs} epochs";
 
     private static RecipePlanSection Section(string title, params (string Name, string Value)[] items) =>
         new(title, items.Select(i => KeyValuePair.Create(i.Name, i.Value)).ToList());
