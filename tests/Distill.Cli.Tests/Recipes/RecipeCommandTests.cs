@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Distill.TestSupport;
+using Spectre.Console.Testing;
 
 namespace Distill.Cli.Tests.Recipes;
 
@@ -161,6 +162,27 @@ public sealed class RecipeCommandTests : IDisposable
         log.Should().Contain("▸ teacher cache: dev, 48 rows (logits)");
         log.Should().Contain("a hit, nothing recomputed").And.NotContain("\u001b[");
         log.Should().Contain("ran up to the cache step");
+    }
+
+    [Fact]
+    public void Recipe_Should_NameTheResumeCommandThatWorks_When_Interrupted()
+    {
+        // Arrange: Ctrl+C already pressed; the run stops at its first safe point, the teacher cache, with its folder made
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+        using var interrupted = new CancellationTokenSource();
+        interrupted.Cancel();
+        var console = new TestConsole().Width(2000);
+
+        // Act
+        var code = DistillApp.Run(["recipe", recipe, "--set", "seeds=[1]"], console, interrupted.Token);
+
+        // Assert: the hint, run as written, finishes the run (running the same command again would refuse the folder)
+        code.Should().Be(DistillApp.RunFailed, console.Output);
+        console.Output.Trim().Split('\n')[^1].Should().Be($"error: interrupted; the outputs so far are kept: continue with `distill recipe {recipe} --set 'seeds=[1]' --resume`");
+        var (resumed, output) = RecipeWorkspace.Run("recipe", recipe, "--set", "seeds=[1]", "--resume");
+        resumed.Should().Be(DistillApp.Success, output);
+        File.Exists(Path.Combine(Output, "run.json")).Should().BeTrue();
     }
 
     [Fact]
