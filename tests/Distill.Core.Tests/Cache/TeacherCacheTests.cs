@@ -282,6 +282,6 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
 
         var act = () => TeacherCache.Open(built.Folder);
 
-        act.Should().Throw<DistillException>().WithMessage($"{second}: lists row position * that shard-00000.dcs holds too; it is not used. Build the cache again with --resume*");
+        act.Should().Throw<DistillException>().WithMessage($"{second}: lists row position * that shard-00000.dcs holds too; it is not used. Run the cache's build again, which rebuilds damaged shards: `distill cache build --recipe <recipe.yaml>`*");
     }
 }
