@@ -80,7 +80,7 @@ public static class DistillApp
         }
         catch (OperationCanceledException e) when (cancellation.IsCancellationRequested || e is not TaskCanceledException)
         {
-            console.MarkupLine("[red]error:[/] interrupted; run the same command again to resume");
+            console.WriteError("interrupted; run the same command again to resume");
             if (verbose)
             {
                 console.WriteException(e);
@@ -99,14 +99,14 @@ public static class DistillApp
             // Anything else is a bug in Distill; one line still, and --verbose shows where.
             // Native errors (libtorch) carry their own multi-line trace in the message; the first line says what failed.
             var first = e.Message.Split('\n', 2)[0].Trim();
-            console.MarkupLineInterpolated($"[red]error:[/] {e.GetType().Name}: {first} (an internal error; outputs written so far are kept and a recipe run continues with --resume; --verbose shows the details; please report it)");
+            console.WriteError($"{e.GetType().Name}: {first} (an internal error; outputs written so far are kept and a recipe run continues with --resume; --verbose shows the details; please report it)");
             return RunFailed;
         }
     }
 
     private static void Report(IAnsiConsole console, Exception e, bool verbose)
     {
-        console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+        console.WriteError(e.Message);
         if (verbose)
         {
             console.WriteException(e);

@@ -1,5 +1,4 @@
 using Distill.Cli;
-using Spectre.Console;
 
 // Ctrl+C asks the running command to stop at the next safe point (a cache build stops between batches and keeps the
 // shards it committed); a second Ctrl+C ends the process at once.
@@ -10,4 +9,4 @@ Console.CancelKeyPress += (_, e) =>
     interrupt.Cancel();
 };
 
-return DistillApp.Run(args, AnsiConsole.Console, interrupt.Token);
+return DistillApp.Run(args, DistillConsole.Create(Console.Out), interrupt.Token);

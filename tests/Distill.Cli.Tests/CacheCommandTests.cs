@@ -124,6 +124,22 @@ public sealed class CacheCommandTests : IDisposable
     }
 
     [Fact]
+    public void CacheBuild_Should_ShowItsLastReport_When_ItFinishesOnATerminal()
+    {
+        // Arrange: progress bars on a terminal; the build's reports must reach the display before the build returns
+        var (teacher, data) = Inputs(60);
+        var console = new TestConsole().Width(250).Interactive().EmitAnsiSequences();
+
+        // Act
+        var code = DistillApp.Run(BuildArguments(Path.Combine(_folder, "terminal"), teacher, data), console);
+
+        // Assert: the last frame shows the finished build with its rate, not a description a late report never updated
+        code.Should().Be(DistillApp.Success, console.Output);
+        var frames = console.Output.Split("teacher on 60 rows");
+        frames[^1].Should().MatchRegex(@"^, [\d,]+ rows/s").And.Contain("100%");
+    }
+
+    [Fact]
     public void CacheBuild_Should_NameTheColumnAndTheFile_When_TheTextColumnIsMissing()
     {
         var (teacher, data) = Inputs(10);

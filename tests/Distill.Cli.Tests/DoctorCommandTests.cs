@@ -24,6 +24,25 @@ public class DoctorCommandTests
     }
 
     [Fact]
+    public void Doctor_Should_GiveTheWholeReason_When_AutoFallsBackToTheCpu()
+    {
+        // The doctor is where a run's one-line notice sends the reader: the reason and the fix are spelled out here.
+        if (SystemCudaProbe.TorchBackend != "cpu")
+        {
+            return;
+        }
+
+        var (code, output) = Run("doctor");
+
+        code.Should().Be(DistillApp.Success);
+        output.Should().Contain("note: TorchSharp runs on the CPU: this build of Distill uses TorchSharp-cpu, which has no CUDA; rebuild with -p:TorchBackend=cuda");
+        if (!SystemCudaProbe.Instance.Onnx(0).IsAvailable)
+        {
+            output.Should().Contain("note: ONNX Runtime runs on the CPU: " + SystemCudaProbe.Instance.Onnx(0).Reason);
+        }
+    }
+
+    [Fact]
     public void Doctor_Should_ExitWith2AndOneLine_When_TheDeviceIsNotADevice()
     {
         var (code, output) = Run("doctor", "--device", "tpu");

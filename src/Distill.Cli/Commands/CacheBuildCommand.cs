@@ -166,7 +166,7 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
             HasSegmentIds = settings.TextPairColumn is not null,
             AttentionLayers = attention,
             HiddenStates = hidden,
-            OnNotice = notice => _console.MarkupLineInterpolated($"[yellow]note:[/] {notice}"),
+            OnNotice = _console.WriteNote,
         });
         var tensors = new List<CachedTensorSpec> { CachedTensorSpec.Logits(teacher.LogitsOutput) };
         tensors.AddRange(attention.Select(l => CachedTensorSpec.Attention(l, teacher.TapOutput(TeacherTapKind.AttentionProbabilities, l))));
@@ -206,7 +206,9 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
             .Start(progress =>
             {
                 var task = progress.AddTask($"teacher on {teacherRows.Count:N0} rows ({teacher.Device})");
-                result = builder.Build(teacherRows, settings.CacheDir, description, selection, new Progress<TeacherCacheProgress>(p =>
+                // Reported on this thread: a Progress<T> would post to the thread pool, and the last reports could
+                // land after the display has stopped, or out of order.
+                result = builder.Build(teacherRows, settings.CacheDir, description, selection, new InlineProgress<TeacherCacheProgress>(p =>
                 {
                     task.MaxValue = Math.Max(1, p.TokensToDo);
                     task.Value = p.TokensDone;

@@ -123,10 +123,4 @@ internal sealed class DataGetCommand : AsyncCommand<DataGetCommand.Settings>
         Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
             ? url
             : throw new DistillException(DistillErrorKind.InvalidInput, $"--url must be an absolute http:// or https:// URL (was '{text}')");
-
-    /// <summary>Reports on the caller's thread, in order; <see cref="Progress{T}"/> would post to the thread pool.</summary>
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -47,9 +47,10 @@ internal sealed class DoctorCommand : Command<DoctorCommand.Settings>
         table.AddRow($"student device ({Markup.Escape(setting.ToString())})", Markup.Escape(torchChoice.ToString()));
         table.AddRow($"teacher device ({Markup.Escape(setting.ToString())})", Markup.Escape(onnxChoice.ToString()));
         _console.Write(table);
-        foreach (var notice in new[] { torchChoice.Notice, onnxChoice.Notice }.OfType<string>())
+        // The doctor is where the short notice of a run points: give the whole reason here.
+        foreach (var notice in new[] { torchChoice.Explanation, onnxChoice.Explanation }.OfType<string>())
         {
-            _console.MarkupLineInterpolated($"[yellow]note:[/] {notice}");
+            _console.WriteNote(notice);
         }
 
         return DistillApp.Success;

@@ -91,12 +91,19 @@ internal static class RecipeResultView
 
         if (result.Summary is { } summary)
         {
+            // One seed is a single number, not a mean: say which seed it is.
+            var over = summary.DistilledAccuracy.Count == 1 && result.Distilled.Count == 1
+                ? $"seed {result.Distilled[0].Seed}"
+                : $"mean of {summary.DistilledAccuracy.Count} seeds";
             console.MarkupLineInterpolated(
-                $"kept [bold]{summary.KeptAccuracy:P1}[/] of the teacher's dev accuracy ({summary.DistilledAccuracy.Mean:P2} of {summary.TeacherAccuracy:P2}, mean of {summary.DistilledAccuracy.Count} seeds)");
+                $"kept [bold]{summary.KeptAccuracy:P1}[/] of the teacher's dev accuracy ({summary.DistilledAccuracy.Mean:P2} of {summary.TeacherAccuracy:P2}, {over})");
             if (summary.GainPoints is { } gain)
             {
-                var perSeed = string.Join(", ", summary.GainPointsPerSeed.Select(p => $"seed {p.Key} {p.Value:+0.00;-0.00}"));
-                console.MarkupLineInterpolated($"distillation over labels alone: [bold]{gain:+0.00;-0.00}[/] accuracy points (mean; {perSeed})");
+                var seeds = summary.GainPointsPerSeed;
+                var perSeed = summary.DistilledAccuracy.Count == 1 && summary.BaselineAccuracy?.Count == 1 && seeds.Count == 1
+                    ? $"seed {seeds[0].Key}"
+                    : seeds.Count == 0 ? "mean" : $"mean; {string.Join(", ", seeds.Select(p => $"seed {p.Key} {p.Value:+0.00;-0.00}"))}";
+                console.MarkupLineInterpolated($"distillation over labels alone: [bold]{gain:+0.00;-0.00}[/] accuracy points ({perSeed})");
             }
 
             if (summary.LatencySpeedup is { } latency && summary.ThroughputSpeedup is { } throughput)

@@ -72,7 +72,8 @@ public sealed class TeacherCache : IDisposable
         {
             throw new DistillException(DistillErrorKind.InvalidInput,
                 $"{folder}: the cache is incomplete ({missing.Count} of {manifest.Shards} shards missing, the first {ShardFormat.FileName(missing[0])}); " +
-                "resume the build (distill cache --resume), or merge the folders of a split build");
+                "finish it by running its build again, which resumes: `distill cache build --recipe <recipe.yaml>` or the `distill cache build` command " +
+                "that started it; or join the parts of a split build with `distill cache merge <merged folder> <part folders>`");
         }
 
         return new TeacherCache(folder, manifest, verify);

@@ -5,9 +5,12 @@ namespace Distill.Platform;
 
 /// <summary>The device TorchSharp (the student) runs on.</summary>
 /// <param name="Device">The TorchSharp device.</param>
-/// <param name="Notice">Set when <c>auto</c> fell back to the CPU: why CUDA was not used.</param>
+/// <param name="Notice">Set when <c>auto</c> fell back to the CPU: one short line that says so.</param>
 public sealed record TorchDeviceChoice(torch.Device Device, string? Notice)
 {
+    /// <summary>Set with <see cref="Notice"/>: the notice with the whole reason, what to install or set to use CUDA.</summary>
+    public string? Explanation { get; init; }
+
     /// <summary><c>cpu</c> or <c>cuda:N</c>.</summary>
     public override string ToString() => Device.type == DeviceType.CUDA ? $"cuda:{Device.index}" : "cpu";
 }
@@ -15,9 +18,12 @@ public sealed record TorchDeviceChoice(torch.Device Device, string? Notice)
 /// <summary>The execution provider ONNX Runtime (the teacher) runs with.</summary>
 /// <param name="UseCuda">True for the CUDA execution provider, false for the CPU one.</param>
 /// <param name="DeviceIndex">The GPU when <paramref name="UseCuda"/>.</param>
-/// <param name="Notice">Set when <c>auto</c> fell back to the CPU: why CUDA was not used.</param>
+/// <param name="Notice">Set when <c>auto</c> fell back to the CPU: one short line that says so.</param>
 public sealed record OnnxDeviceChoice(bool UseCuda, int DeviceIndex, string? Notice)
 {
+    /// <summary>Set with <see cref="Notice"/>: the notice with the whole reason, what to install or set to use CUDA.</summary>
+    public string? Explanation { get; init; }
+
     /// <summary>Adds the chosen execution provider to session options (the CPU provider needs nothing).</summary>
     public void ApplyTo(SessionOptions options)
     {
@@ -35,10 +41,15 @@ public sealed record OnnxDeviceChoice(bool UseCuda, int DeviceIndex, string? Not
 /// <summary>
 /// The one place that turns a device setting (<c>auto | cpu | cuda | cuda:N</c>) into a device for TorchSharp and an
 /// execution provider for ONNX Runtime. <c>auto</c> takes CUDA in each runtime where it works there and the CPU
-/// elsewhere, with a notice; <c>cuda</c> where a runtime cannot use CUDA is an error that says what to install or set.
+/// elsewhere, with a one-line notice (on a machine without a GPU the CPU is the expected answer, not a problem to
+/// explain at length on every run; <c>distill doctor</c> gives the whole reason); <c>cuda</c> where a runtime cannot
+/// use CUDA is an error that says what to install or set.
 /// </summary>
 public sealed class DeviceResolver
 {
+    /// <summary>Where a notice sends a reader who wants the whole reason.</summary>
+    public const string WhyHint = "no usable CUDA here; `distill doctor` says why";
+
     private readonly ICudaProbe _probe;
 
     /// <summary>Creates a resolver over the given probe (default: this machine's runtimes).</summary>
@@ -61,7 +72,7 @@ public sealed class DeviceResolver
         {
             return cuda.IsAvailable
                 ? new TorchDeviceChoice(new torch.Device(DeviceType.CUDA, 0), null)
-                : new TorchDeviceChoice(torch.CPU, $"TorchSharp runs on the CPU: {cuda.Reason}");
+                : new TorchDeviceChoice(torch.CPU, $"TorchSharp runs on the CPU ({WhyHint})") { Explanation = $"TorchSharp runs on the CPU: {cuda.Reason}" };
         }
 
         if (!cuda.IsAvailable)
@@ -97,7 +108,7 @@ public sealed class DeviceResolver
 
         if (setting.Kind == DeviceKind.Auto)
         {
-            return new OnnxDeviceChoice(false, 0, $"ONNX Runtime runs on the CPU: {cuda.Reason}");
+            return new OnnxDeviceChoice(false, 0, $"ONNX Runtime runs on the CPU ({WhyHint})") { Explanation = $"ONNX Runtime runs on the CPU: {cuda.Reason}" };
         }
 
         throw Unavailable(setting, "ONNX Runtime", cuda.Reason);

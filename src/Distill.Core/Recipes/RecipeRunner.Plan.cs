@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Distill.Cache;
 using Distill.Recipes.Internal;
 using Distill.Students;
@@ -93,7 +94,7 @@ public sealed partial class RecipeRunner
         {
             var rows = _recipe.Teacher is null ? data.Train.Count : data.Transfer.Count;
             var steps = stage.MaxSteps ?? (long)Math.Ceiling(rows / (double)batch) * stage.Epochs;
-            return (stage.Name, $"{formulas[i][(stage.Name.Length + 2)..]}; {stage.Epochs} epochs over {rows:N0} rows, about {steps:N0} steps of {batch}; " +
+            return (stage.Name, $"{formulas[i][(stage.Name.Length + 2)..]}; {Epochs(stage.Epochs)} over {rows:N0} rows, about {steps:N0} steps of {batch}; " +
                                 $"learning rate {stage.LearningRate:G3}, warm-up {stage.Warmup:P0}, {stage.Decay} decay, weight decay {stage.WeightDecay:G3}");
         }).ToArray();
         sections.Add(Section("distillation", stages));
@@ -102,7 +103,7 @@ public sealed partial class RecipeRunner
             var b = _recipe.Baseline!;
             sections.Add(Section("baseline",
                 ("loss", "L = ce"),
-                ("schedule", $"{b.Epochs} epochs over {data.Train.Count:N0} labelled rows; learning rate {b.LearningRate:G3}, warm-up {b.Warmup:P0}")));
+                ("schedule", $"{Epochs(b.Epochs)} over {data.Train.Count:N0} labelled rows; learning rate {b.LearningRate:G3}, warm-up {b.Warmup:P0}")));
         }
 
         sections.Add(Section("outputs",
@@ -128,11 +129,26 @@ public sealed partial class RecipeRunner
         return "new";
     }
 
-    private static string Describe(StudentOptions options) => options switch
+    /// <summary>
+    /// Every setting of the student, defaults included, as a recipe writes it (<c>embedding_dim: 64, filter_widths:
+    /// [3, 4, 5]</c>): the names and spellings come from the options' one JSON form, the same a recipe is read through,
+    /// so each can be copied into the recipe's <c>student:</c> as it stands.
+    /// </summary>
+    internal static string Describe(StudentOptions options) => string.Join(", ",
+        StudentOptionsJson.ToNode(options)
+            .Where(p => p.Key != "architecture")
+            .Select(p => $"{p.Key}: {Show(p.Value)}"));
+
+    private static string Show(JsonNode? value) => value switch
     {
-        TransformerStudentOptions t => $"{t.Layers} layers, hidden {t.Hidden}, {t.Heads} heads, intermediate {t.Intermediate}, vocabulary {t.VocabSize:N0}",
-        _ => options.ToString(),
+        null => "null",
+        JsonArray list => $"[{string.Join(", ", list.Select(Show))}]",
+        JsonObject map => $"{{{string.Join(", ", map.Select(p => $"{p.Key}: {Show(p.Value)}"))}}}",
+        JsonValue text when text.TryGetValue<string>(out var s) => s,
+        _ => value.ToJsonString(),
     };
+
+    private static string Epochs(int epochs) => epochs == 1 ? "1 epoch" : $"{epochs} epochs";
 
     private static RecipePlanSection Section(string title, params (string Name, string Value)[] items) =>
         new(title, items.Select(i => KeyValuePair.Create(i.Name, i.Value)).ToList());

@@ -36,6 +36,15 @@ public sealed class BrokenRecipeCommandTests : IDisposable
         },
         { "absent-label-column.yaml", "{DATA}/no-label.tsv: no column 'label' for the labels in the header; the columns are: sentence, score; name one of them, or give its 0-based index" },
         { "empty-data-file.yaml", "{DATA}/empty.tsv: the file is empty; expected a header row, then data rows" },
+        {
+            "teacher-classes.yaml",
+            "{TEACHER}: the teacher has 2 classes (output logits: float [batch, 2]) but the data has 3 labels (0, 1, 2); " +
+            "set teacher.model to a teacher trained on these 3 labels, or make data.labels list the teacher's 2 classes in its order"
+        },
+        {
+            "output-file.yaml",
+            "output-file.yaml:3 output names a file, {TEACHER}; the run writes a folder there: give a folder path (--set output=runs/broken), or move the file"
+        },
     };
 
     [Theory]
@@ -54,6 +63,23 @@ public sealed class BrokenRecipeCommandTests : IDisposable
         // Assert
         code.Should().Be(DistillApp.BadInput, text);
         text.Trim().Should().Be($"error: {message}");
-        Directory.Exists(output).Should().BeFalse("nothing is written for bad input");
+        Directory.Exists(_workspace.PathOf("runs")).Should().BeFalse("nothing is written for bad input: no output folder, no teacher cache");
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void DryRun_Should_ExitWith2AndTheSameMessage_When_TheInputIsBroken(string file, string expected)
+    {
+        // Arrange
+        var teacher = _workspace.ExportTeacher();
+        var message = expected.Replace("{DATA}", Path.Combine(Folder, "data")).Replace("{FOLDER}", Folder).Replace("{TEACHER}", teacher);
+
+        // Act: what the run refuses, the plan must refuse too
+        var (code, text) = RecipeWorkspace.Run("recipe", Path.Combine(Folder, file), "--dry-run",
+            "--set", $"OUT={_workspace.PathOf("runs", "broken")}", "--set", $"TEACHER={teacher}", "--set", $"VOCAB={_workspace.Vocab}");
+
+        // Assert
+        code.Should().Be(DistillApp.BadInput, text);
+        text.Trim().Should().Be($"error: {message}");
     }
 }

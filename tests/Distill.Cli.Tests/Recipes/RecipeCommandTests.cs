@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Distill.TestSupport;
+using Spectre.Console.Testing;
 
 namespace Distill.Cli.Tests.Recipes;
 
@@ -72,6 +73,7 @@ public sealed class RecipeCommandTests : IDisposable
         output.Should().Contain("layers      │ 2").And.Contain("hidden size │ 32");
         output.Should().MatchRegex(@"transfer set, 96 rows\s+│ [0-9a-f]{32} \(to build\); attention\.1, hidden\.0, hidden\.2, logits");
         output.Should().MatchRegex(@"parameters\s+│ \d{3},\d{3}");
+        output.Should().MatchRegex("settings +│ vocab_size: 30522, max_positions: 128, type_vocab_size: 2, layers: 1, hidden: 16, heads: 4, intermediate: 32, .*, num_labels: 2 ");
         output.Should().Contain("1·T²·KL(softmax(t/T) ‖ softmax(s/T)) [T=2]");
         output.Should().Contain("seeds         │ 4");
         output.Should().Contain($"{Output} (new)");
@@ -160,6 +162,98 @@ public sealed class RecipeCommandTests : IDisposable
         log.Should().Contain("▸ teacher cache: dev, 48 rows (logits)");
         log.Should().Contain("a hit, nothing recomputed").And.NotContain("\u001b[");
         log.Should().Contain("ran up to the cache step");
+    }
+
+    [Fact]
+    public void Recipe_Should_NameTheResumeCommandThatWorks_When_Interrupted()
+    {
+        // Arrange: Ctrl+C already pressed; the run stops at its first safe point, the teacher cache, with its folder made
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+        using var interrupted = new CancellationTokenSource();
+        interrupted.Cancel();
+        var console = new TestConsole().Width(2000);
+
+        // Act
+        var code = DistillApp.Run(["recipe", recipe, "--set", "seeds=[1]"], console, interrupted.Token);
+
+        // Assert: the hint, run as written, finishes the run (running the same command again would refuse the folder)
+        code.Should().Be(DistillApp.RunFailed, console.Output);
+        console.Output.Trim().Split('\n')[^1].Should().Be($"error: interrupted; the outputs so far are kept: continue with `distill recipe {recipe} --set 'seeds=[1]' --resume`");
+        var (resumed, output) = RecipeWorkspace.Run("recipe", recipe, "--set", "seeds=[1]", "--resume");
+        resumed.Should().Be(DistillApp.Success, output);
+        File.Exists(Path.Combine(Output, "run.json")).Should().BeTrue();
+    }
+
+    [Fact]
+    public void CacheHints_Should_NameACommandThatRepairsTheCache_When_AShardIsDamagedOrMissing()
+    {
+        // Arrange: the recipe's caches, built; the transfer set's cache has two shards of 64 rows
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+        RecipeWorkspace.Run("cache", "build", "--recipe", recipe).Code.Should().Be(DistillApp.Success);
+        var folder = Directory.GetDirectories(_workspace.PathOf("cache")).Single(f => Directory.GetFiles(f, "shard-*").Length == 2);
+        var shard = Directory.GetFiles(folder, "shard-*").Order().Last();
+
+        // Act and assert: a damaged shard, then a missing one; each message's command, run as written, repairs the cache
+        var damaged = File.ReadAllBytes(shard);
+        damaged[^1] ^= 0xFF;
+        File.WriteAllBytes(shard, damaged);
+        RunTheHint(ReadEveryRow(folder), recipe);
+        ReadEveryRow(folder).Should().BeNull("the damaged shard was rebuilt");
+
+        File.Delete(shard);
+        RunTheHint(ReadEveryRow(folder), recipe);
+        ReadEveryRow(folder).Should().BeNull("the missing shard was built");
+    }
+
+    /// <summary>Opens the cache and reads every row; the error message, if any.</summary>
+    private static string? ReadEveryRow(string folder)
+    {
+        try
+        {
+            using var cache = Distill.Cache.TeacherCache.Open(folder);
+            for (var row = 0; row < cache.Rows; row++)
+            {
+                cache.Read(row, Distill.Cache.CachedTensorSpec.LogitsName);
+            }
+
+            return null;
+        }
+        catch (DistillException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static void RunTheHint(string? message, string recipe)
+    {
+        message.Should().NotBeNull();
+        var command = System.Text.RegularExpressions.Regex.Matches(message!, "`(distill cache build --recipe [^`]+)`").Single().Groups[1].Value;
+        var args = command.Replace("<recipe.yaml>", recipe).Split(' ')[1..];
+        var (code, output) = RecipeWorkspace.Run(args);
+        code.Should().Be(DistillApp.Success, $"'{command}' from \"{message}\" must work as written: {output}");
+    }
+
+    [Fact]
+    public void CacheBuild_Should_SayInOneShortLine_When_DeviceAutoFallsBackToTheCpu()
+    {
+        // Arrange: device auto on a machine whose ONNX Runtime cannot use CUDA (every machine without a GPU)
+        if (Distill.Platform.SystemCudaProbe.Instance.Onnx(0).IsAvailable)
+        {
+            return;
+        }
+
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe();
+
+        // Act
+        var (code, log) = RecipeWorkspace.Run("cache", "build", "--recipe", recipe, "--set", "device=auto");
+
+        // Assert: on a CPU-only machine the CPU is the expected answer, so one line says so and points to the reason
+        code.Should().Be(DistillApp.Success, log);
+        var notices = log.Split('\n').Where(l => l.Contains("CUDA", StringComparison.Ordinal)).Select(l => l.Trim()).ToList();
+        notices.Should().Equal("ONNX Runtime runs on the CPU (no usable CUDA here; `distill doctor` says why)");
     }
 
     [Fact]

@@ -158,7 +158,8 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
 
         // Shards are 16 rows: the 16 rows of the damaged one fail, the 24 of the others are read.
         read.Should().Be(24);
-        failures.Should().HaveCount(16).And.AllBe($"{path}: fails its checksum (the file is damaged); it is not used. Build the cache again with --resume: damaged shards are rebuilt");
+        failures.Should().HaveCount(16).And.AllBe($"{path}: fails its checksum (the file is damaged); it is not used. Run the cache's build again, which rebuilds damaged shards: " +
+                                                 "`distill cache build --recipe <recipe.yaml>` or the `distill cache build` command that made it");
     }
 
     [Fact]
@@ -281,6 +282,6 @@ public class TeacherCacheTests : IClassFixture<CacheFixture>
 
         var act = () => TeacherCache.Open(built.Folder);
 
-        act.Should().Throw<DistillException>().WithMessage($"{second}: lists row position * that shard-00000.dcs holds too; it is not used. Build the cache again with --resume*");
+        act.Should().Throw<DistillException>().WithMessage($"{second}: lists row position * that shard-00000.dcs holds too; it is not used. Run the cache's build again, which rebuilds damaged shards: `distill cache build --recipe <recipe.yaml>`*");
     }
 }

@@ -182,7 +182,7 @@ public sealed class ReportWriterTests : IDisposable
 
         // Assert
         gain.Should().BeNegative();
-        markdown.Should().Contain(Invariant($"- **gained over the baseline:** -{-gain:0.0} points of accuracy (seeds 5: -{-gain:0.0})"))
+        markdown.Should().Contain(Invariant($"- **gained over the baseline:** -{-gain:0.0} points of accuracy (seed 5: -{-gain:0.0})"))
             .And.Contain("distillation did worse than training on labels alone")
             .And.Contain(Invariant($"| distilled student, seed 5 | {ReportFixture.Pct(report.Distilled[0].Dev.Accuracy)} |"));
     }

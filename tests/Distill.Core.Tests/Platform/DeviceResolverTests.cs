@@ -57,9 +57,11 @@ public class DeviceResolverTests
         var onnxChoice = resolver.ResolveOnnx(DeviceSetting.Auto);
 
         torchChoice.ToString().Should().Be("cpu");
-        torchChoice.Notice.Should().Be("TorchSharp runs on the CPU: this build uses TorchSharp-cpu; rebuild with -p:TorchBackend=cuda");
+        torchChoice.Notice.Should().Be("TorchSharp runs on the CPU (no usable CUDA here; `distill doctor` says why)");
+        torchChoice.Explanation.Should().Be("TorchSharp runs on the CPU: this build uses TorchSharp-cpu; rebuild with -p:TorchBackend=cuda");
         onnxChoice.UseCuda.Should().BeFalse();
-        onnxChoice.Notice.Should().Be("ONNX Runtime runs on the CPU: libcublasLt.so.13 is missing");
+        onnxChoice.Notice.Should().Be("ONNX Runtime runs on the CPU (no usable CUDA here; `distill doctor` says why)");
+        onnxChoice.Explanation.Should().Be("ONNX Runtime runs on the CPU: libcublasLt.so.13 is missing");
     }
 
     [Fact]
@@ -130,7 +132,8 @@ public class DeviceResolverTests
         if (!onnx.IsAvailable)
         {
             onnx.Reason.Should().NotBeNullOrWhiteSpace();
-            auto.Notice.Should().StartWith("ONNX Runtime runs on the CPU: ");
+            auto.Notice.Should().Be("ONNX Runtime runs on the CPU (no usable CUDA here; `distill doctor` says why)");
+            auto.Explanation.Should().Be("ONNX Runtime runs on the CPU: " + onnx.Reason);
             var act = () => resolver.ResolveOnnx(DeviceSetting.Parse("cuda"));
             act.Should().Throw<DistillException>().WithMessage("*cannot use CUDA here*or set device: cpu (or auto)");
         }

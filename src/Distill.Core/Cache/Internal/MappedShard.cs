@@ -49,7 +49,8 @@ internal sealed unsafe class MappedShard : IDisposable
             : new MappedShard(path, header);
 
     public static DistillException Damaged(string path, string problem) =>
-        new(DistillErrorKind.InvalidInput, $"{path}: {problem}; it is not used. Build the cache again with --resume: damaged shards are rebuilt");
+        new(DistillErrorKind.InvalidInput, $"{path}: {problem}; it is not used. Run the cache's build again, which rebuilds damaged shards: " +
+                                              "`distill cache build --recipe <recipe.yaml>` or the `distill cache build` command that made it");
 
     public ReadOnlySpan<byte> Bytes(long offset, long length) => new(_start + offset, checked((int)length));
 

@@ -64,7 +64,7 @@ internal static class ReportMarkdown
         if (summary.GainPoints is { } gain && summary.BaselineAccuracy is { } baseline)
         {
             var perSeed = summary.GainPointsPerSeed.Count > 0
-                ? $" (seeds {string.Join(", ", summary.GainPointsPerSeed.Select(g => g.Key))}: {string.Join(", ", summary.GainPointsPerSeed.Select(g => Points(g.Value)))})"
+                ? $" ({(summary.GainPointsPerSeed.Count == 1 ? "seed" : "seeds")} {string.Join(", ", summary.GainPointsPerSeed.Select(g => g.Key))}: {string.Join(", ", summary.GainPointsPerSeed.Select(g => Points(g.Value)))})"
                 : " (no seed was run both ways, so there is no per-seed comparison)";
             var verdict = gain < 0 ? "; distillation did worse than training on labels alone" : "";
             Line(text, $"- **gained over the baseline:** {Points(gain)} points of accuracy{perSeed}: {Percent(summary.DistilledAccuracy.Mean)} % against {Percent(baseline.Mean)} %{verdict}.");

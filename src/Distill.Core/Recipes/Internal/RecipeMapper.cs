@@ -58,6 +58,12 @@ internal sealed partial class RecipeMapper
         }
 
         var output = OutputPath(Root, string.Empty, "output") ?? Path.GetFullPath(Path.Combine(_workingFolder, "runs", name));
+        if (File.Exists(output))
+        {
+            // Found here, with the other input errors: creating the folder would fail only once the teacher is ready.
+            v.Error("output", $"names a file, {output}; the run writes a folder there: give a folder path (--set output=runs/{name}), or move the file");
+        }
+
         var device = v.Text(Root, string.Empty, "device");
         if (device is not null)
         {

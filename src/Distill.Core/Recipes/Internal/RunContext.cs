@@ -59,7 +59,28 @@ internal sealed class RunContext : IDisposable
         if (teacherPath is not null)
         {
             Teacher = LoadTeacher(teacherPath);
+            CheckClasses(Teacher, data);
         }
+    }
+
+    /// <summary>
+    /// The teacher's class count, from its declared logits shape, against the data's labels: a mismatch would only show
+    /// once the cache is built and training reads it, after the output folder was made.
+    /// </summary>
+    private static void CheckClasses(OnnxTeacher teacher, RecipeData data)
+    {
+        var logits = teacher.Inspection.Outputs.FirstOrDefault(o => o.Name == teacher.LogitsOutput);
+
+        // A model that leaves the class dimension symbolic or undeclared is checked when its outputs are read.
+        if (logits?.Shape is not { Count: > 0 } shape || shape[^1].Value is not { } classes || classes == data.Labels.Count)
+        {
+            return;
+        }
+
+        var labels = data.Labels.Count;
+        throw new DistillException(DistillErrorKind.InvalidInput,
+            $"{teacher.Path}: the teacher has {classes} classes (output {logits}) but the data has {labels} labels ({string.Join(", ", data.LabelNames)}); " +
+            $"set teacher.model to a teacher trained on these {labels} labels, or make data.labels list the teacher's {classes} classes in its order");
     }
 
     /// <summary>The teacher, with the taps the loss terms read; null for a recipe without one.</summary>
