@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, (string Help, Func<string[], int> Run)>(
     ["gemm-peak"] = ("fp32 matrix-multiply throughput through TorchSharp: the ceiling other benchmarks report against", GemmPeak.Run),
     ["teacher-cache"] = ("SST-2 through a BERT-like teacher: bare ONNX Runtime (padded, bucketed) vs Distill's whole cache build", TeacherCacheBenchmark.Run),
     ["train-step"] = ("TinyBERT-4 training steps: Distill's engine with KD and attention terms vs a bare TorchSharp loop, MFU, memory", TrainStepBenchmark.Run),
+    ["soak"] = ("every student kind through every loss term for --minutes (default 20) under GC pressure; run with DOTNET_GCgen0size=0x80000", SoakRun.Run),
     ["student-speedup"] = ("BERT-base-shaped teacher vs TinyBERT-4-shaped student in ONNX Runtime, and the student in TorchSharp vs ONNX Runtime", StudentSpeedup.Run),
 };
 

@@ -67,15 +67,15 @@ public sealed class AttentionMseLoss : ILossTerm
         var difference = student - teacher;
         if (attentionMask is null)
         {
-            return difference.square().mean().MoveToOuterDisposeScope();
+            return difference.Squared().mean().MoveToOuterDisposeScope();
         }
 
         var mask = Guard.Mask(attentionMask, student.shape[0], student.shape[2], student.device);
         var valid = mask.unsqueeze(1).unsqueeze(3).logical_and(mask.unsqueeze(1).unsqueeze(2)); // [batch, 1, q, k]
         // where, not multiply: a teacher score of -inf at a padded key would make inf·0 = NaN.
-        var squared = where(valid, difference, zeros_like(difference)).square();
+        var squared = where(valid, difference, zeros_like(difference)).Squared();
         // clamp: a batch without a single token gives 0, not 0/0.
-        var count = (valid.to(squared.dtype).sum() * student.shape[1]).clamp_min(1);
+        var count = valid.to(squared.dtype).sum().Times(student.shape[1]).AtLeast(1);
         return (squared.sum() / count).MoveToOuterDisposeScope();
     }
 

@@ -68,7 +68,7 @@ public sealed class AttentionTransferLoss : ILossTerm
         var width = Math.Min(studentFeatures.shape[3], teacherFeatures.shape[3]);
         var student = AttentionMap(Divergence.AtLeastFloat32(studentFeatures), height, width);
         var teacher = AttentionMap(Divergence.AtLeastFloat32(teacherFeatures).to(student.dtype).detach(), height, width);
-        return (student - teacher).square().mean().MoveToOuterDisposeScope();
+        return (student - teacher).Squared().mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>The sum of <see cref="Compute(Tensor, Tensor)"/> over pairs of stages.</summary>
@@ -85,7 +85,7 @@ public sealed class AttentionTransferLoss : ILossTerm
         var total = Compute(studentFeatures[0], teacherFeatures[0]);
         for (var i = 1; i < studentFeatures.Count; i++)
         {
-            total = total + Compute(studentFeatures[i], teacherFeatures[i]);
+            total = total.Plus(Compute(studentFeatures[i], teacherFeatures[i]));
         }
 
         return total.MoveToOuterDisposeScope();
@@ -105,15 +105,9 @@ public sealed class AttentionTransferLoss : ILossTerm
     /// <inheritdoc />
     public override string ToString() => Formula;
 
-    private TorchSharp.Scalar? _exponent;
-
     private Tensor AttentionMap(Tensor features, long height, long width)
     {
-        // square() for the usual p = 2; otherwise a Scalar this loss owns. A Scalar made implicitly from a double for
-        // one call can be finalized by the GC while libtorch still reads it (TorchSharp's Scalar has a finalizer and
-        // the call does not keep it alive), which libtorch's pow reports as an internal assert.
-        var powered = Options.P == 2 ? features.abs().square() : features.abs().pow(_exponent ??= TorchSharp.ScalarExtensionMethods.ToScalar(Options.P));
-        GC.KeepAlive(_exponent);
+        var powered = features.abs().Power(Options.P);
         var map = powered.mean([1], keepdim: true); // [batch, 1, height, width]
         if (map.shape[2] != height || map.shape[3] != width)
         {

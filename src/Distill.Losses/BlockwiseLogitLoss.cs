@@ -59,7 +59,7 @@ public sealed class BlockwiseLogitLoss : ILossTerm
     {
         using var scope = NewDisposeScope();
         var (paths, cross) = ComputeParts(studentLogits, teacherLogits, pathLogits);
-        return (paths + Options.CrossWeight * cross).MoveToOuterDisposeScope();
+        return paths.Plus(cross.Times(Options.CrossWeight)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -91,8 +91,8 @@ public sealed class BlockwiseLogitLoss : ILossTerm
         Tensor? paths = null;
         for (var i = 1; i <= n; i++)
         {
-            var term = Divergence.TemperedKl(pathLogits[i - 1], teacherLogits, t, false).mean() * Math.Pow(2, -(n - i));
-            paths = paths is null ? term : paths + term;
+            var term = Divergence.TemperedKl(pathLogits[i - 1], teacherLogits, t, false).mean().Times(Math.Pow(2, -(n - i)));
+            paths = paths is null ? term : paths.Plus(term);
         }
 
         var mean = stack(pathLogits.Select(Divergence.AtLeastFloat32).ToArray()).mean([0]).detach();

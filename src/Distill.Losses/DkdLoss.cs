@@ -86,7 +86,7 @@ public sealed class DkdLoss : ILossTerm
 
         using var scope = NewDisposeScope();
         var (tckd, nckd) = ComputeParts(studentLogits, teacherLogits, labels);
-        var total = (Options.Alpha * tckd + Options.Beta * nckd) * warmupFactor;
+        var total = tckd.Times(Options.Alpha).Plus(nckd.Times(Options.Beta)).Times(warmupFactor);
         return total.MoveToOuterDisposeScope();
     }
 
@@ -106,23 +106,23 @@ public sealed class DkdLoss : ILossTerm
 
         using var scope = NewDisposeScope();
         var labelled = LabelChecks.Labelled(labels, studentLogits);
-        var gt = labels.to(ScalarType.Int64).clamp_min(0).unsqueeze(1); // [batch, 1]
+        var gt = labels.to(ScalarType.Int64).AtLeast(0).unsqueeze(1); // [batch, 1]
         var t2 = Options.Temperature * Options.Temperature;
 
-        var student = Divergence.AtLeastFloat32(studentLogits) / Options.Temperature;
-        var teacher = Divergence.AtLeastFloat32(teacherLogits).to(student.dtype).detach() / Options.Temperature;
+        var student = Divergence.AtLeastFloat32(studentLogits).DividedBy(Options.Temperature);
+        var teacher = Divergence.AtLeastFloat32(teacherLogits).to(student.dtype).detach().DividedBy(Options.Temperature);
 
         // Indices of the C − 1 non-target classes of each row: j, shifted past the label (j ≥ gt → j + 1).
-        var j = arange(classes - 1, ScalarType.Int64, student.device).unsqueeze(0);
-        var others = j + j.ge(gt).to(ScalarType.Int64);
+        var j = HeldScalarOps.Range(classes - 1, ScalarType.Int64, student.device).unsqueeze(0);
+        var others = j.Plus(j.ge(gt).to(ScalarType.Int64));
 
-        var tckd = BinaryKl(student, teacher, gt, others) * t2;
+        var tckd = BinaryKl(student, teacher, gt, others).Times(t2);
         var nckd = Divergence.KlRows(
             nn.functional.softmax(teacher.gather(1, others), -1),
-            nn.functional.log_softmax(student.gather(1, others), -1)) * t2;
+            nn.functional.log_softmax(student.gather(1, others), -1)).Times(t2);
 
         var weights = labelled.to(tckd.dtype);
-        var count = weights.sum().clamp_min(1);
+        var count = weights.sum().AtLeast(1);
         return ((tckd * weights).sum().div(count).MoveToOuterDisposeScope(),
                 (nckd * weights).sum().div(count).MoveToOuterDisposeScope());
     }

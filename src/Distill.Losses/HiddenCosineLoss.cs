@@ -56,7 +56,7 @@ public sealed class HiddenCosineLoss : ILossTerm
         using var scope = NewDisposeScope();
         var student = Divergence.AtLeastFloat32(studentHidden);
         var teacher = Divergence.AtLeastFloat32(teacherHidden).to(student.dtype).detach();
-        var distance = 1 - nn.functional.cosine_similarity(student, teacher, 2, 1e-8); // [batch, sequence]
+        var distance = nn.functional.cosine_similarity(student, teacher, 2, 1e-8).SubtractedFrom(1); // [batch, sequence]
         if (attentionMask is null)
         {
             return distance.mean().MoveToOuterDisposeScope();
@@ -64,7 +64,7 @@ public sealed class HiddenCosineLoss : ILossTerm
 
         var tokens = Guard.Mask(attentionMask, student.shape[0], student.shape[1], student.device).to(distance.dtype);
         // clamp: a batch without a single token gives 0, not 0/0.
-        return ((distance * tokens).sum() / tokens.sum().clamp_min(1)).MoveToOuterDisposeScope();
+        return ((distance * tokens).sum() / tokens.sum().AtLeast(1)).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

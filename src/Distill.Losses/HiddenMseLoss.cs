@@ -95,7 +95,7 @@ public sealed class HiddenMseLoss : nn.Module, ILossTerm
         var student = Divergence.AtLeastFloat32(studentHidden);
         var mapped = projection is null ? student : projection.call(student.to(projection.weight.dtype));
         var teacher = Divergence.AtLeastFloat32(teacherHidden).to(mapped.dtype).detach();
-        var squared = (mapped - teacher).square();
+        var squared = (mapped - teacher).Squared();
         if (attentionMask is null)
         {
             return squared.mean().MoveToOuterDisposeScope();
@@ -103,7 +103,7 @@ public sealed class HiddenMseLoss : nn.Module, ILossTerm
 
         var tokens = Guard.Mask(attentionMask, student.shape[0], student.shape[1], student.device).unsqueeze(2).to(squared.dtype);
         // clamp: a batch without a single token gives 0, not 0/0.
-        return ((squared * tokens).sum() / (tokens.sum() * TeacherHidden).clamp_min(1)).MoveToOuterDisposeScope();
+        return ((squared * tokens).sum() / tokens.sum().Times(TeacherHidden).AtLeast(1)).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -92,7 +92,7 @@ public sealed class KdLoss : ILossTerm
         using var scope = NewDisposeScope();
         var values = teacherLogits.detach().to(ScalarType.Float64);
         var smallest = values.min().item<double>();
-        var worstSum = (values.sum(-1) - 1).abs().max().item<double>();
+        var worstSum = values.sum(-1).Plus(-1).abs().max().item<double>();
         // fp16 caches round each probability to about 1e-3 relative, so allow that much in the row sums.
         if (smallest < 0 || worstSum > 1e-2)
         {

@@ -58,13 +58,13 @@ public sealed class LabelCrossEntropyLoss : ILossTerm
         var labelled = LabelChecks.Labelled(labels, studentLogits);
         var classes = studentLogits.shape[1];
         var logProbs = nn.functional.log_softmax(Divergence.AtLeastFloat32(studentLogits), -1);
-        var safeLabels = labels.to(ScalarType.Int64).clamp_min(0);
+        var safeLabels = labels.to(ScalarType.Int64).AtLeast(0);
         var onLabel = -logProbs.gather(1, safeLabels.unsqueeze(1)).squeeze(1);
         var perRow = Options.LabelSmoothing > 0
-            ? (1 - Options.LabelSmoothing) * onLabel - Options.LabelSmoothing / classes * logProbs.sum(-1)
+            ? onLabel.Times(1 - Options.LabelSmoothing) - logProbs.sum(-1).Times(Options.LabelSmoothing / classes)
             : onLabel;
         var weights = labelled.to(perRow.dtype);
-        return (perRow * weights).sum().div(weights.sum().clamp_min(1)).MoveToOuterDisposeScope();
+        return (perRow * weights).sum().div(weights.sum().AtLeast(1)).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />

@@ -92,6 +92,6 @@ public sealed class ValueRelationLoss : ILossTerm
 
         var relationSize = width / relationHeads;
         var split = values.permute(0, 2, 1, 3).reshape(batch, length, relationHeads, relationSize).permute(0, 2, 1, 3);
-        return split.matmul(split.transpose(-1, -2)) / Math.Sqrt(relationSize);
+        return split.matmul(split.transpose(-1, -2)).DividedBy(Math.Sqrt(relationSize));
     }
 }

@@ -87,8 +87,8 @@ public sealed class WeightedLossSum
 
             var value = entry.Term.Compute(inputs);
             values.Add(new LossTermValue(entry.Name, weight, value.detach().to(ScalarType.Float64).item<double>()));
-            var weighted = value * weight;
-            total = total is null ? weighted : total + weighted;
+            var weighted = value.Times(weight);
+            total = total is null ? weighted : total.Plus(weighted);
         }
 
         // Every weight is 0 at this point (all terms still warming up): a zero that the backward pass accepts.

@@ -1,3 +1,4 @@
+using Distill.Losses;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -43,7 +44,7 @@ public sealed class BiLstmStudent : StudentModel
         var (ids, mask) = RequireTokens(input);
         var sequence = ids.shape[1];
         // A row without any token would have nothing to run over: it is treated as one token long.
-        var lengths = mask.sum(1).clamp_min(1).to(ScalarType.Int64).cpu();
+        var lengths = mask.sum(1).AtLeast(1).to(ScalarType.Int64).cpu();
         var embedded = dropout.call(embedding.call(ids));
         var packed = nn.utils.rnn.pack_padded_sequence(embedded, lengths, batch_first: true, enforce_sorted: false);
         var (output, finalHidden, _) = lstm.call(packed);
@@ -57,9 +58,9 @@ public sealed class BiLstmStudent : StudentModel
         else
         {
             var (states, _) = nn.utils.rnn.pad_packed_sequence(output, batch_first: true, total_length: sequence);
-            var tokens = arange(sequence, ScalarType.Int64, ids.device).unsqueeze(0).lt(lengths.to(ids.device).unsqueeze(1)).unsqueeze(2);
+            var tokens = HeldScalarOps.Range(sequence, ScalarType.Int64, ids.device).unsqueeze(0).lt(lengths.to(ids.device).unsqueeze(1)).unsqueeze(2);
             pooled = Settings.Pooling == SequencePooling.Max
-                ? states.masked_fill(tokens.logical_not(), float.NegativeInfinity).amax([1])
+                ? states.Filled(tokens.logical_not(), double.NegativeInfinity).amax([1])
                 : states.sum(1) / lengths.to(states.dtype).to(states.device).unsqueeze(1);
         }
 

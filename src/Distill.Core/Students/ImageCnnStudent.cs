@@ -14,7 +14,7 @@ namespace Distill.Students;
 public sealed class ImageCnnStudent : StudentModel
 {
     private readonly Conv2d stem_conv;
-    private readonly BatchNorm2d stem_bn;
+    private readonly HeldBatchNorm2d stem_bn;
     private readonly ModuleList<ModuleList<ResidualBlock>> stages;
     private readonly Linear classifier;
 
@@ -25,7 +25,7 @@ public sealed class ImageCnnStudent : StudentModel
         options.ThrowIfInvalid();
         var first = options.StageChannels[0];
         stem_conv = nn.Conv2d(options.InputChannels, first, 3, padding: 1, bias: false);
-        stem_bn = nn.BatchNorm2d(first);
+        stem_bn = new HeldBatchNorm2d(first);
         var blocks = new List<ModuleList<ResidualBlock>>();
         var channels = first;
         for (var s = 0; s < options.StageChannels.Count; s++)

@@ -1,3 +1,4 @@
+using Distill.Losses;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -50,9 +51,9 @@ public sealed class TextCnnStudent : StudentModel
         {
             var width = Settings.FilterWidths[i];
             var features = nn.functional.relu(convs[i].call(x));             // [batch, filters, sequence + width − 1]
-            var positions = arange(features.shape[2], ScalarType.Int64, ids.device).unsqueeze(0);
-            var touchesToken = positions.lt(lengths + (width - 1)).unsqueeze(1); // [batch, 1, positions]
-            pooled.Add(features.masked_fill(touchesToken.logical_not(), float.NegativeInfinity).amax([2]));
+            var positions = HeldScalarOps.Range(features.shape[2], ScalarType.Int64, ids.device).unsqueeze(0);
+            var touchesToken = positions.lt(lengths.Plus(width - 1)).unsqueeze(1); // [batch, 1, positions]
+            pooled.Add(features.Filled(touchesToken.logical_not(), double.NegativeInfinity).amax([2]));
         }
 
         return new StudentOutput { Logits = classifier.call(dropout.call(cat(pooled, 1))) };

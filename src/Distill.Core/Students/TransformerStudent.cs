@@ -1,3 +1,4 @@
+using Distill.Losses;
 using Distill.Students.Internal;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -105,7 +106,7 @@ public sealed class TransformerStudent : StudentModel
     /// </summary>
     private StudentOutput Run(Tensor hidden, Tensor mask, int firstLayer, Intermediates capture)
     {
-        var additiveMask = (1 - mask.to(hidden.dtype)).view(mask.shape[0], 1, 1, mask.shape[1]) * MaskValue;
+        var additiveMask = mask.to(hidden.dtype).SubtractedFrom(1).view(mask.shape[0], 1, 1, mask.shape[1]).Times(MaskValue);
 
         var hiddenStates = capture.HasFlag(Intermediates.HiddenStates) ? new List<Tensor> { hidden } : null;
         var scores = capture.HasFlag(Intermediates.AttentionScores) ? new List<Tensor>() : null;

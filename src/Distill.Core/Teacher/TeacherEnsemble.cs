@@ -1,3 +1,4 @@
+using Distill.Losses;
 using Distill.Cache;
 using static TorchSharp.torch;
 
@@ -91,8 +92,8 @@ public sealed class TeacherEnsemble
         for (var k = 0; k < _caches.Count; k++)
         {
             var logits = _caches[k].ReadBatch(positions.Select(p => _positions[k][p]).ToList(), CachedTensorSpec.LogitsName);
-            var weighted = logits.softmax(-1) * _weights[k];
-            mixture = mixture is null ? weighted : mixture + weighted;
+            var weighted = logits.softmax(-1).Times(_weights[k]);
+            mixture = mixture is null ? weighted : mixture.Plus(weighted);
         }
 
         return mixture!.MoveToOuterDisposeScope();

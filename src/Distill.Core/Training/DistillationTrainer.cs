@@ -331,8 +331,8 @@ public sealed class DistillationTrainer
                         nn.utils.clip_grad_norm_(groups.SelectMany(g => g.Parameters), options.MaxGradNorm);
                     }
 
-                    optimizer.step();
-                    optimizer.zero_grad();
+                    optimizer.Step();
+                    optimizer.ZeroGrad();
                     State = State with { StageStep = State.StageStep + 1, GlobalStep = State.GlobalStep + 1, Epoch = epoch, Batch = b + 1 };
                     if (State.StageStep % options.LogEverySteps == 0 || State.StageStep == totalSteps)
                     {
@@ -416,7 +416,7 @@ public sealed class DistillationTrainer
                 throw Diverged(stage, "total", value);
             }
 
-            (result.Total / trainer._options.GradientAccumulation).backward();
+            result.Total.DividedBy(trainer._options.GradientAccumulation).backward();
             _rows += examples.Count;
             return value;
         }
@@ -428,7 +428,7 @@ public sealed class DistillationTrainer
         }
 
         /// <summary>AdamW over the student and the stage's learned parameters; weight decay spares biases and norms.</summary>
-        private (AdamW Optimizer, List<AdamW.ParamGroup> Groups) Optimizer(TrainingStage stage, LossNeeds need)
+        private (AdamWOptimizer Optimizer, IReadOnlyList<AdamWParameterGroup> Groups) Optimizer(TrainingStage stage, LossNeeds need)
         {
             var named = trainer._student.named_parameters()
                 .Concat(stage.Loss.Terms.OfType<nn.Module>().SelectMany(m => m.named_parameters()))
@@ -437,12 +437,12 @@ public sealed class DistillationTrainer
                 .ToList();
             static bool NoDecay(string name) =>
                 name.EndsWith("bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal) || name.Contains("_bn", StringComparison.Ordinal) || name.Contains("bn1", StringComparison.Ordinal) || name.Contains("bn2", StringComparison.Ordinal);
-            var groups = new List<AdamW.ParamGroup>
-            {
-                new(named.Where(p => !NoDecay(p.name)).Select(p => p.parameter), new AdamW.Options { LearningRate = stage.LearningRate, weight_decay = stage.WeightDecay }),
-                new(named.Where(p => NoDecay(p.name)).Select(p => p.parameter), new AdamW.Options { LearningRate = stage.LearningRate, weight_decay = 0 }),
-            };
-            return (optim.AdamW(groups, stage.LearningRate, weight_decay: stage.WeightDecay), groups);
+            var optimizer = new AdamWOptimizer(
+            [
+                new AdamWParameterGroup(named.Where(p => !NoDecay(p.name)).Select(p => p.parameter), stage.LearningRate, stage.WeightDecay),
+                new AdamWParameterGroup(named.Where(p => NoDecay(p.name)).Select(p => p.parameter), stage.LearningRate, 0),
+            ]);
+            return (optimizer, optimizer.Groups);
         }
 
         private void LogStep(TrainingStage stage, int epoch, long totalSteps, double rate, double loss, Dictionary<string, double> terms, Stopwatch stageClock, long stepsAtStart)

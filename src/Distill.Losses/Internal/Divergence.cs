@@ -22,11 +22,11 @@ internal static class Divergence
     /// </summary>
     public static Tensor TemperedKl(Tensor student, Tensor teacher, double temperature, bool teacherProbabilities)
     {
-        var logStudent = nn.functional.log_softmax(AtLeastFloat32(student) / temperature, -1);
+        var logStudent = nn.functional.log_softmax(AtLeastFloat32(student).DividedBy(temperature), -1);
         var teacherInput = AtLeastFloat32(teacher).to(logStudent.dtype).detach();
         var teacherLogits = teacherProbabilities ? teacherInput.log() : teacherInput;
-        var teacherProbs = nn.functional.softmax(teacherLogits / temperature, -1);
-        return KlRows(teacherProbs, logStudent) * (temperature * temperature);
+        var teacherProbs = nn.functional.softmax(teacherLogits.DividedBy(temperature), -1);
+        return KlRows(teacherProbs, logStudent).Times(temperature * temperature);
     }
 
     /// <summary>Per-row <c>Σ p·(log p − log q)</c> over the last dimension, with 0·log 0 = 0.</summary>
@@ -52,15 +52,15 @@ internal static class Divergence
         }
 
         var keys = tokenMask.unsqueeze(1).unsqueeze(2); // [batch, 1, 1, keys]
-        var logStudent = nn.functional.log_softmax(studentLogits.masked_fill(keys.logical_not(), MaskedLogit), -1);
+        var logStudent = nn.functional.log_softmax(studentLogits.Filled(keys.logical_not(), MaskedLogit), -1);
         Tensor teacherProbs = teacherIsProbabilities
             ? teacher
-            : nn.functional.softmax(teacher.masked_fill(keys.logical_not(), MaskedLogit), -1);
+            : nn.functional.softmax(teacher.Filled(keys.logical_not(), MaskedLogit), -1);
         var perEntry = xlogy(teacherProbs, teacherProbs) - teacherProbs * logStudent;
         var perQuery = where(keys, perEntry, zeros_like(perEntry)).sum(-1); // [batch, heads, queries]
         var queries = tokenMask.unsqueeze(1).to(perQuery.dtype);            // [batch, 1, queries]
         // clamp: a batch without a single token gives 0, not 0/0.
-        return (perQuery * queries).sum() / (queries.sum() * heads).clamp_min(1);
+        return (perQuery * queries).sum() / queries.sum().Times(heads).AtLeast(1);
     }
 
     /// <summary>

@@ -32,6 +32,6 @@ internal static class LabelChecks
             }
         }
 
-        return labels.ge(0);
+        return labels.IsAtLeast(0);
     }
 }

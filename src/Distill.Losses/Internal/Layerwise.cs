@@ -29,7 +29,7 @@ internal static class Layerwise
         foreach (var (s, t) in pairs)
         {
             var value = perLayer(student[s], LayerMap.Present(teacher, t, term, teacherProperty));
-            total = total is null ? value : total + value;
+            total = total is null ? value : total.Plus(value);
         }
 
         return total!.MoveToOuterDisposeScope();

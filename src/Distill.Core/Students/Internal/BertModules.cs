@@ -1,3 +1,4 @@
+using Distill.Losses;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -32,8 +33,8 @@ internal sealed class BertEmbeddings : nn.Module
 
     public Tensor Forward(Tensor inputIds, Tensor tokenTypeIds)
     {
-        var positions = arange(inputIds.shape[1], ScalarType.Int64, inputIds.device).unsqueeze(0);
-        var sum = word_embeddings.call(inputIds) + position_embeddings.call(positions) + token_type_embeddings.call(tokenTypeIds);
+        var positions = HeldScalarOps.Range(inputIds.shape[1], ScalarType.Int64, inputIds.device).unsqueeze(0);
+        var sum = word_embeddings.call(inputIds).Plus(position_embeddings.call(positions)).Plus(token_type_embeddings.call(tokenTypeIds));
         return dropout.call(LayerNorm.call(sum));
     }
 }
@@ -67,8 +68,8 @@ internal sealed class BertSelfAttention : nn.Module
         var q = SplitHeads(query.call(hidden));
         var k = SplitHeads(key.call(hidden));
         var v = SplitHeads(value.call(hidden));
-        var scores = q.matmul(k.transpose(-1, -2)) / Math.Sqrt(_headSize);
-        var probabilities = (scores + additiveMask).softmax(-1);
+        var scores = q.matmul(k.transpose(-1, -2)).DividedBy(Math.Sqrt(_headSize));
+        var probabilities = scores.Plus(additiveMask).softmax(-1);
         var context = dropout.call(probabilities).matmul(v);
         var merged = context.transpose(1, 2).reshape(hidden.shape[0], hidden.shape[1], _heads * _headSize);
         return (merged, scores, probabilities, v);
@@ -91,7 +92,7 @@ internal sealed class BertSelfOutput : nn.Module
     }
 
     /// <summary>Post-LayerNorm residual, as in BERT: LayerNorm(dropout(dense(x)) + residual).</summary>
-    public Tensor Forward(Tensor x, Tensor residual) => LayerNorm.call(dropout.call(dense.call(x)) + residual);
+    public Tensor Forward(Tensor x, Tensor residual) => LayerNorm.call(dropout.call(dense.call(x)).Plus(residual));
 }
 
 internal sealed class BertAttention : nn.Module

@@ -1,3 +1,4 @@
+using Distill.Losses;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -12,23 +13,23 @@ namespace Distill.Students.Internal;
 internal sealed class ResidualBlock : nn.Module
 {
     private readonly Conv2d conv1;
-    private readonly BatchNorm2d bn1;
+    private readonly HeldBatchNorm2d bn1;
     private readonly Conv2d conv2;
-    private readonly BatchNorm2d bn2;
+    private readonly HeldBatchNorm2d bn2;
     private readonly Conv2d? shortcut_conv;
-    private readonly BatchNorm2d? shortcut_bn;
+    private readonly HeldBatchNorm2d? shortcut_bn;
 
     public ResidualBlock(int inChannels, int outChannels, int stride)
         : base(nameof(ResidualBlock))
     {
         conv1 = nn.Conv2d(inChannels, outChannels, 3, stride: stride, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(outChannels);
+        bn1 = new HeldBatchNorm2d(outChannels);
         conv2 = nn.Conv2d(outChannels, outChannels, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(outChannels);
+        bn2 = new HeldBatchNorm2d(outChannels);
         if (stride != 1 || inChannels != outChannels)
         {
             shortcut_conv = nn.Conv2d(inChannels, outChannels, 1, stride: stride, bias: false);
-            shortcut_bn = nn.BatchNorm2d(outChannels);
+            shortcut_bn = new HeldBatchNorm2d(outChannels);
         }
 
         RegisterComponents();
@@ -41,6 +42,6 @@ internal sealed class ResidualBlock : nn.Module
         var y = nn.functional.relu(bn1.call(conv1.call(x)));
         y = bn2.call(conv2.call(y));
         var identity = shortcut_conv is null ? x : shortcut_bn!.call(shortcut_conv.call(x));
-        return nn.functional.relu(y + identity);
+        return nn.functional.relu(y.Plus(identity));
     }
 }

@@ -60,7 +60,7 @@ internal static class TrainingCheckpoint
 
     public static string Folder(string output) => Path.Combine(output, "checkpoint");
 
-    public static void Save(string output, nn.Module student, IReadOnlyDictionary<string, Tensor> learned, OptimizerHelper optimizer, TrainingState state)
+    public static void Save(string output, nn.Module student, IReadOnlyDictionary<string, Tensor> learned, AdamWOptimizer optimizer, TrainingState state)
     {
         var folder = Folder(output);
         var temporary = $"{folder}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -69,7 +69,7 @@ internal static class TrainingCheckpoint
         {
             Write(Path.Combine(temporary, Student), student.state_dict());
             Write(Path.Combine(temporary, Extras), learned.ToDictionary(p => p.Key, p => p.Value));
-            optimizer.save_state_dict(Path.Combine(temporary, Optimizer));
+            optimizer.Save(Path.Combine(temporary, Optimizer));
             File.WriteAllText(Path.Combine(temporary, State), JsonSerializer.Serialize(state, Json));
 
             // Swap in the new checkpoint: the old one goes aside first, so one whole checkpoint exists at every moment.
@@ -123,8 +123,8 @@ internal static class TrainingCheckpoint
         }
     }
 
-    public static void LoadOptimizer(string output, OptimizerHelper optimizer) =>
-        optimizer.load_state_dict(Path.Combine(Folder(output), Optimizer));
+    public static void LoadOptimizer(string output, AdamWOptimizer optimizer) =>
+        optimizer.Load(Path.Combine(Folder(output), Optimizer));
 
     private static void Write(string path, Dictionary<string, Tensor> tensors)
     {
