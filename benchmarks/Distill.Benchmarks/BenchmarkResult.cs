@@ -2,7 +2,11 @@ using System.Globalization;
 
 namespace Distill.Benchmarks;
 
-/// <summary>Formats the last line every benchmark prints: <c>RESULT &lt;name&gt; key=value ...</c>.</summary>
+/// <summary>
+/// Formats the last line every benchmark prints: <c>RESULT &lt;name&gt; key=value ...</c>. A ratio measured in
+/// alternating pairs is the median of the per-pair ratios, followed by <c>spread=&lt;min&gt;..&lt;max&gt;</c> of those
+/// ratios (<c>&lt;ratio&gt;_spread=</c> for a line's further ratios).
+/// </summary>
 internal static class BenchmarkResult
 {
     public static string Line(string name, params (string Key, object Value)[] values) =>
@@ -12,6 +16,7 @@ internal static class BenchmarkResult
     {
         double d => d.ToString("0.###", CultureInfo.InvariantCulture),
         float f => f.ToString("0.###", CultureInfo.InvariantCulture),
+        Spread spread => spread.ToString(),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
 }

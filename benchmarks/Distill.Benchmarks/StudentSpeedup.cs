@@ -10,68 +10,115 @@ namespace Distill.Benchmarks;
 /// <summary>
 /// How much faster a TinyBERT-4-shaped student runs than a BERT-base-shaped teacher, both with random weights, both
 /// exported by Distill and run in ONNX Runtime on the CPU in this process: throughput at batch 32 and batch-1 latency,
-/// sequence 64. Also the student in TorchSharp (eval mode) against its own ONNX export. Each time is the median of
-/// repeated runs after a warm-up; the ratios come from times measured in this one run. The gemm-peak ceiling is
-/// measured first, so each model's achieved GFLOP/s can be read against it. ONNX Runtime's own matrix kernels (MLAS)
-/// can beat libtorch's on the same CPU, so a model may show more than 100% of the TorchSharp gemm ceiling.
+/// sequence 64. Also the student in TorchSharp (eval mode) against its own ONNX export.
 /// </summary>
+/// <remarks>
+/// Each ratio comes from alternating pairs (<see cref="AlternatingPairs"/>, a discarded warm-up pair, then
+/// <c>--pairs</c> pairs): teacher then student for <c>throughput_ratio</c> and <c>latency_ratio</c>, TorchSharp then
+/// ONNX Runtime for <c>ort_vs_torchsharp</c>. A side's time is the mean per run over as many runs as last at least
+/// <see cref="MinSideSeconds"/> (so the fast student's side is as long as a few runs, not one), and each ratio is the
+/// median of the per-pair ratios with their smallest..largest as its spread. The gemm-peak ceiling is sampled before
+/// each throughput pair (median kept), so each model's achieved GFLOP/s can be read against it. ONNX Runtime's own
+/// matrix kernels (MLAS) can beat libtorch's on the same CPU, so a model may show more than 100% of the TorchSharp gemm
+/// ceiling.
+/// </remarks>
 internal static class StudentSpeedup
 {
+    private const double MinSideSeconds = 0.5;
+    private static readonly int[] PeakSizes = [1024, 2048];
+
     public static int Run(string[] args)
     {
-        var options = new BenchmarkOptions("student-speedup", args, "repeats", "sequence", "batch");
-        var repeats = options.Int("repeats", 5);
+        var options = new BenchmarkOptions("student-speedup", args, "pairs", "sequence", "batch", "threads");
+        var pairs = options.Int("pairs", 7);
         var sequence = options.Int("sequence", 64);
         var batch = options.Int("batch", 32);
+        if (options.Int("threads", 0) is > 0 and var threads)
+        {
+            set_num_threads(threads);
+        }
 
-        // The ceiling is measured before and after the models, and the higher kept: a burst of load from elsewhere on a
-        // shared machine only ever lowers a measurement.
-        var peak = GemmPeak.Measure([1024, 2048], 3).Max(m => m.Gflops);
-        Console.WriteLine($"student-speedup: ONNX Runtime CPU, {Environment.ProcessorCount} cores, sequence {sequence}, batch {batch} and 1");
+        Console.WriteLine($"student-speedup: ONNX Runtime CPU, {Environment.ProcessorCount} cores ({get_num_threads()} TorchSharp threads), sequence {sequence}, " +
+                          $"batch {batch} and 1; 1 warm-up + {pairs} alternating pairs per ratio");
 
         var teacherOptions = TransformerStudentOptions.BertBase();
         var studentOptions = TransformerStudentOptions.TinyBert4();
-        var teacher = Measure("teacher (BERT-base shape)", teacherOptions, batch, sequence, repeats, torchToo: false);
-        var student = Measure("student (TinyBERT-4 shape)", studentOptions, batch, sequence, repeats, torchToo: true);
+        using var teacher = Load("teacher (BERT-base shape)", teacherOptions, keepModel: false);
+        using var student = Load("student (TinyBERT-4 shape)", studentOptions, keepModel: true);
 
-        peak = Math.Max(peak, GemmPeak.Measure([1024, 2048], 3).Max(m => m.Gflops));
-        var throughputRatio = teacher.BatchSeconds / student.BatchSeconds;
-        var latencyRatio = teacher.LatencySeconds / student.LatencySeconds;
-        var ortVsTorch = student.TorchBatchSeconds / student.BatchSeconds;
-        foreach (var timing in new[] { teacher, student })
+        var peaks = new List<double>();
+        var throughput = AlternatingPairs.Measure(
+            () => PerRun(() => RunOrt(teacher.Session, batch, sequence)), () => PerRun(() => RunOrt(student.Session, batch, sequence)), pairs,
+            betweenPairs: _ => peaks.Add(GemmPeak.Sample(PeakSizes)),
+            report: (p, t, s) => Console.WriteLine($"  throughput pair {p + 1}: teacher {t * 1e3,8:F1} ms  student {s * 1e3,7:F1} ms per batch of {batch}  ratio {t / s:F2}"));
+        var latency = AlternatingPairs.Measure(
+            () => PerRun(() => RunOrt(teacher.Session, 1, sequence)), () => PerRun(() => RunOrt(student.Session, 1, sequence)), pairs,
+            report: (p, t, s) => Console.WriteLine($"  latency pair {p + 1}:    teacher {t * 1e3,8:F2} ms  student {s * 1e3,7:F2} ms at batch 1  ratio {t / s:F2}"));
+        var ortVsTorch = AlternatingPairs.Measure(
+            () => PerRun(() => RunTorch(student.Model!, batch, sequence)), () => PerRun(() => RunOrt(student.Session, batch, sequence)), pairs,
+            report: (p, t, o) => Console.WriteLine($"  student pair {p + 1}:    TorchSharp {t * 1e3,7:F1} ms  ONNX Runtime {o * 1e3,7:F1} ms per batch of {batch}  ratio {t / o:F2}"));
+
+        var peak = Stats.Median(peaks);
+        foreach (var (loaded, batchSeconds, latencySeconds) in new[] { (teacher, throughput.MedianA, latency.MedianA), (student, throughput.MedianB, latency.MedianB) })
         {
-            var gflops = Flops(timing.Shape, batch, sequence) / timing.BatchSeconds / 1e9;
-            Console.WriteLine($"  {timing.Label,-28} batch {batch}: {gflops:F1} GFLOP/s, {100 * gflops / peak:F0}% of the {peak:F1} GFLOP/s gemm peak");
+            var gflops = Flops(loaded.Shape, batch, sequence) / batchSeconds / 1e9;
+            Console.WriteLine($"  {loaded.Label,-28} {loaded.Parameters / 1e6,7:F1}M params  {loaded.OnnxBytes / 1e6,7:F1} MB  " +
+                              $"batch {batch}: {batch / batchSeconds,8:F1} rows/s, {gflops:F1} GFLOP/s ({100 * gflops / peak:F0}% of the gemm peak)  batch 1: {latencySeconds * 1e3,7:F2} ms (medians)" +
+                              (loaded.Model is null ? string.Empty : $"  TorchSharp batch {batch}: {batch / ortVsTorch.MedianA:F1} rows/s"));
         }
 
         var flopRatio = Flops(teacherOptions, 1, sequence) / Flops(studentOptions, 1, sequence);
-        Console.WriteLine($"per-token FLOPs ratio {flopRatio:F1}x; measured: throughput {throughputRatio:F1}x, batch-1 latency {latencyRatio:F1}x; " +
-                          $"student in TorchSharp takes {ortVsTorch:F2}x its ONNX Runtime time");
+        Console.WriteLine($"per-token FLOPs ratio {flopRatio:F1}x; measured (median of pairs): throughput {throughput.Median:F1}x ({throughput.Spread}), " +
+                          $"batch-1 latency {latency.Median:F1}x ({latency.Spread}); student in TorchSharp takes {ortVsTorch.Median:F2}x its ONNX Runtime time ({ortVsTorch.Spread}); " +
+                          $"gemm peak {peak:F1} GFLOP/s (median of {peaks.Count} samples, {Spread.Of(peaks)})");
         Console.WriteLine(BenchmarkResult.Line("student-speedup",
-            ("throughput_ratio", throughputRatio), ("latency_ratio", latencyRatio), ("ort_vs_torchsharp", ortVsTorch),
+            ("throughput_ratio", throughput.Median), ("spread", throughput.Spread), ("pairs", pairs),
+            ("latency_ratio", latency.Median), ("latency_spread", latency.Spread),
+            ("ort_vs_torchsharp", ortVsTorch.Median), ("ort_vs_torchsharp_spread", ortVsTorch.Spread),
             ("flop_ratio", flopRatio), ("gemm_peak_gflops", peak)));
         return 0;
     }
 
-    private sealed record Timing(string Label, TransformerStudentOptions Shape, double BatchSeconds, double LatencySeconds, double TorchBatchSeconds);
+    /// <summary>A model exported to ONNX and opened in ONNX Runtime; the TorchSharp model is kept when asked.</summary>
+    private sealed record LoadedModel(string Label, TransformerStudentOptions Shape, InferenceSession Session, long Parameters, int OnnxBytes, TransformerStudent? Model) : IDisposable
+    {
+        public void Dispose()
+        {
+            Session.Dispose();
+            Model?.Dispose();
+        }
+    }
 
-    private static Timing Measure(string label, TransformerStudentOptions shape, int batch, int sequence, int repeats, bool torchToo)
+    private static LoadedModel Load(string label, TransformerStudentOptions shape, bool keepModel)
     {
         manual_seed(1);
-        using var model = new TransformerStudent(shape);
+        var model = new TransformerStudent(shape);
         model.eval();
         var onnx = OnnxExporter.ToModel(model).ToByteArray();
         using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        using var session = new InferenceSession(onnx, sessionOptions);
+        var session = new InferenceSession(onnx, sessionOptions);
+        var parameters = model.ParameterCount;
+        if (!keepModel)
+        {
+            model.Dispose();
+        }
 
-        var batchSeconds = Median(repeats, () => RunOrt(session, batch, sequence));
-        var latencySeconds = Median(repeats * 4, () => RunOrt(session, 1, sequence));
-        var torchSeconds = torchToo ? Median(repeats, () => RunTorch(model, batch, sequence)) : double.NaN;
+        return new LoadedModel(label, shape, session, parameters, onnx.Length, keepModel ? model : null);
+    }
 
-        Console.WriteLine($"  {label,-28} {model.ParameterCount / 1e6,7:F1}M params  {onnx.Length / 1e6,7:F1} MB  " +
-                          $"batch {batch}: {batch / batchSeconds,8:F1} rows/s  batch 1: {latencySeconds * 1e3,7:F2} ms" +
-                          (torchToo ? $"  TorchSharp batch {batch}: {batch / torchSeconds:F1} rows/s" : string.Empty));
-        return new Timing(label, shape, batchSeconds, latencySeconds, torchSeconds);
+    /// <summary>Calls <paramref name="run"/> (which returns its own timed seconds) until the runs add up to <see cref="MinSideSeconds"/>; returns seconds per run.</summary>
+    private static double PerRun(Func<double> run)
+    {
+        double total = 0;
+        var count = 0;
+        do
+        {
+            total += run();
+            count++;
+        }
+        while (total < MinSideSeconds);
+
+        return total / count;
     }
 
     /// <summary>Multiply-adds ×2 of the encoder's matrix products for one batch (embeddings and heads are negligible).</summary>
@@ -114,13 +161,5 @@ internal static class StudentSpeedup
     {
         var rng = new Random(batch * 1000 + sequence);
         return Enumerable.Range(0, batch * sequence).Select(_ => (long)rng.Next(1000, 30000)).ToArray();
-    }
-
-    /// <summary>Runs once to warm up, then <paramref name="repeats"/> times, and returns the median time.</summary>
-    private static double Median(int repeats, Func<double> run)
-    {
-        run();
-        var times = Enumerable.Range(0, repeats).Select(_ => run()).Order().ToArray();
-        return times[times.Length / 2];
     }
 }

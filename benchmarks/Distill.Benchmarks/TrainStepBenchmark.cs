@@ -14,18 +14,43 @@ namespace Distill.Benchmarks;
 /// <summary>
 /// What the distillation machinery costs per training step. A TinyBERT-4-shaped student (4 layers, 312 hidden,
 /// 12 heads, 1200 intermediate) trains at batch 32 on SST-2 train sentences in two ways, in one run:
-/// (a) a bare TorchSharp loop: the same model, length-bucketed batches of the same rows, AdamW, plain cross-entropy;
-/// (b) Distill's engine with KD on logits and MiniLM's attention KL on 4 layers, both read from a teacher cache.
-/// MFU is the analytic FLOPs of the student's training steps (forward and backward, 3× the forward's matrix products)
-/// per second, over the gemm-peak ceiling measured in the same run. The engine also runs 3 epochs with a small dev set,
-/// and its resident memory after epoch 3 is compared with after epoch 1.
+/// (A) a bare TorchSharp loop: its own model, AdamW, plain cross-entropy;
+/// (B) Distill's engine with KD on logits and MiniLM's attention KL on 4 layers, both read from a teacher cache.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The unit of work on both sides is one epoch over the same rows in the same batches: the bare loop bucketing the
+/// rows exactly as the engine does (<see cref="Batches"/>, the engine's seed, stage 0, epoch 0), so both sides see the
+/// same padded tokens. The engine's unit is one whole <see cref="DistillationTrainer.Train"/> of a one-epoch stage on
+/// the same student (it keeps training across pairs; the bare loop likewise keeps its model and optimizer): that
+/// includes the trainer's set-up (checks, teacher binding, a new optimizer) and the two checkpoints it writes (at the
+/// epoch's end and at the stage's end), whose time is printed apart. There is no dev set, so no evaluation on either
+/// side. A warm-up pair is run and thrown away; then the sides alternate, A B A B ..., for <c>--pairs</c> pairs with
+/// the garbage of one side collected before the other starts, and each pair gives bare time / engine time.
+/// <c>engine_vs_bare</c> is the median of those ratios and <c>spread</c> their smallest..largest.
+/// </para>
+/// <para>
+/// MFU is the analytic FLOPs of the student's training steps (forward and backward, 3× the forward's matrix products)
+/// per second, over the gemm-peak ceiling sampled just before the same pair; the RESULT line gives the medians over the
+/// pairs. The engine's resident memory after its last pair is compared with after its first timed pair.
+/// </para>
+/// </remarks>
 internal static class TrainStepBenchmark
 {
+    private const int BatchSize = 32;
+    private const int Seed = 42; // the engine's default seed: the bare loop draws the same batches from it
+    private static readonly int[] PeakSizes = [1024, 2048];
+
     public static int Run(string[] args)
     {
-        var options = new BenchmarkOptions("train-step", args, "rows", "data");
+        var options = new BenchmarkOptions("train-step", args, "rows", "data", "pairs", "threads");
         var rowCount = options.Int("rows", 2048);
+        var pairs = options.Int("pairs", 5);
+        if (options.Int("threads", 0) is > 0 and var threads)
+        {
+            set_num_threads(threads);
+        }
+
         var dataDir = options.Text("data", Environment.GetEnvironmentVariable("DISTILL_DATA_DIR") ?? Path.Combine("..", "shared", "data"));
         var trainPath = Path.Combine(dataDir, "sst2", "train.tsv");
         var vocabPath = Path.Combine(dataDir, "vocab", "bert-base-uncased.txt");
@@ -37,7 +62,7 @@ internal static class TrainStepBenchmark
         var work = Directory.CreateTempSubdirectory("distill-train-step-").FullName;
         try
         {
-            return Measure(work, trainPath, vocabPath, rowCount);
+            return Measure(work, trainPath, vocabPath, rowCount, pairs);
         }
         finally
         {
@@ -45,19 +70,18 @@ internal static class TrainStepBenchmark
         }
     }
 
-    private static int Measure(string work, string trainPath, string vocabPath, int rowCount)
+    private static int Measure(string work, string trainPath, string vocabPath, int rowCount, int pairs)
     {
-        const int batchSize = 32;
-        var peak = GemmPeak.Measure([1024, 2048], 3).Max(m => m.Gflops);
         var student = TransformerStudentOptions.TinyBert4();
         var encoder = TextEncoder.Create(new TextEncoderOptions { VocabPath = vocabPath, MaxLength = 64 });
         var rows = DataSource.Read(new DataSourceOptions { Path = trainPath, TextColumns = [DataColumn.Named("sentence")], LabelColumn = DataColumn.Named("label") })
-            .Take(rowCount + 64).ToList();
-        var examples = rows.Select(r => new StudentExample(r.Id, 0, encoder.Encode(r), null, int.Parse(r.Label!, System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        var train = examples.Take(rowCount).ToList();
-        var dev = examples.Skip(rowCount).ToList();
-        Console.WriteLine($"train-step: TinyBERT-4 student, batch {batchSize}, {train.Count} SST-2 rows (mean {train.Average(e => e.Length):F1} tokens), " +
-                          $"{get_num_threads()} threads; gemm peak {peak:F1} GFLOP/s");
+            .Take(rowCount).ToList();
+        var train = rows.Select(r => new StudentExample(r.Id, 0, encoder.Encode(r), null, int.Parse(r.Label!, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var batches = Batches(train, BatchSize, Seed, stage: 0, epoch: 0);
+        var paddedTokens = batches.Sum(b => (long)b.Length * b.Max(e => e.Length));
+        var flops = TrainingFlops(student, paddedTokens);
+        Console.WriteLine($"train-step: TinyBERT-4 student, batch {BatchSize}, {train.Count} SST-2 rows (mean {train.Average(e => e.Length):F1} tokens, " +
+                          $"{paddedTokens:N0} padded tokens per epoch), {get_num_threads()} threads; 1 warm-up pair + {pairs} timed pairs of one epoch each");
 
         // The teacher: BERT-like, 6 layers of 12 heads, random weights; its logits and the attention of the layers the
         // student's uniform map uses (0, 2, 3, 5) are cached before anything is timed.
@@ -77,66 +101,107 @@ internal static class TrainStepBenchmark
         }).Build(train.Select(e => new TeacherRow(e.RowId, 0, e.Text)).ToList(), Path.Combine(work, "cache")).Folder;
         using var cache = TeacherCache.Open(cacheFolder);
 
-        // (a) bare loop, one warm-up epoch then one timed epoch.
-        var (bareSeconds, bareTokens) = BareEpochs(student, train, batchSize);
-        var bareFlops = TrainingFlops(student, bareTokens);
-        Console.WriteLine($"  (a) bare TorchSharp loop, cross-entropy:  {train.Count / bareSeconds,7:F1} rows/s ({bareSeconds:F1} s/epoch), MFU {bareFlops / bareSeconds / 1e9 / peak:F2}");
-
-        // (b) the engine: 3 epochs with evaluation after each; epoch 1 is the warm-up, epochs 2 and 3 are timed.
+        // (A) the bare loop and (B) the engine, each with its own student, both kept across pairs.
+        using var bare = new BareLoop(student, batches);
         manual_seed(2);
         using var model = student.CreateModel();
-        var stage = new TrainingStage
-        {
-            Loss = new WeightedLossSum().Add(new KdLoss(new KdLossOptions { Temperature = 2 }), 0.5)
-                .Add(new AttentionKlLoss(new AttentionKlLossOptions { LayerMap = LayerMap.Uniform }), 0.5),
-            Epochs = 3,
-            LearningRate = 5e-5,
-        };
-        var epochEnds = new List<(double Seconds, long Resident)>();
-        var clock = Stopwatch.StartNew();
-        var result = new DistillationTrainer(model, new TrainingOptions
-        {
-            OutputDirectory = Path.Combine(work, "run"), BatchSize = batchSize, LogEverySteps = 1000, CheckpointEverySteps = 100_000,
-            Device = Distill.Platform.DeviceSetting.Cpu,
-        }, [stage]).Train(new TrainingData { Train = train, Dev = dev, Labels = ["0", "1"], Teacher = TeacherTargets.FromCache(cache) },
-            new SynchronousProgress(p =>
+        var engine = new EngineEpoch(model, train, TeacherTargets.FromCache(cache), Path.Combine(work, "run"));
+
+        var peaks = new List<double>();
+        var checkpointSeconds = new List<double>();
+        var resident = new List<long>();
+        var measured = AlternatingPairs.Measure(bare.Epoch, engine.Run, pairs, warmupPairs: 1,
+            betweenPairs: _ => peaks.Add(GemmPeak.Sample(PeakSizes)),
+            report: (p, bareSeconds, engineSeconds) =>
             {
-                if (p.Evaluation is not null)
-                {
-                    epochEnds.Add((clock.Elapsed.TotalSeconds, Process.GetCurrentProcess().WorkingSet64));
-                }
-            }));
-        var engineSeconds = (epochEnds[2].Seconds - epochEnds[0].Seconds) / 2;
-        var engineFlops = TrainingFlops(student, bareTokens);
-        var ratio = bareSeconds / engineSeconds;
-        var growth = (double)epochEnds[2].Resident / epochEnds[0].Resident;
-        Console.WriteLine($"  (b) Distill engine, KD + attention KL:    {train.Count / engineSeconds,7:F1} rows/s ({engineSeconds:F1} s/epoch, evaluation included), MFU {engineFlops / engineSeconds / 1e9 / peak:F2}");
-        Console.WriteLine($"  resident memory after epochs 1, 2, 3: {string.Join(", ", epochEnds.Select(e => $"{e.Resident / 1048576.0:N0} MiB"))} (epoch 3 / epoch 1 = {growth:F3}); {result.Steps} steps");
+                checkpointSeconds.Add(engine.LastAfterSteps);
+                resident.Add(engine.LastResident);
+                Console.WriteLine($"  pair {p + 1}: (A) bare {bareSeconds,6:F2} s  (B) engine {engineSeconds,6:F2} s ({engine.LastAfterSteps:F2} s of it after the last step)  " +
+                                  $"ratio {bareSeconds / engineSeconds:F3}  gemm {peaks[p],5:F1} GFLOP/s  engine resident {engine.LastResident / 1048576.0:N0} MiB");
+            });
+
+        var peak = Stats.Median(peaks);
+        var mfu = measured.MedianOf((p, _, b) => flops / b / 1e9 / peaks[p]);
+        var bareMfu = measured.MedianOf((p, a, _) => flops / a / 1e9 / peaks[p]);
+        var growth = (double)resident[^1] / resident[0];
+        Console.WriteLine($"  (A) bare TorchSharp loop, cross-entropy:  {train.Count / measured.MedianA,7:F1} rows/s ({measured.MedianA:F2} s/epoch, median), MFU {bareMfu:F2}");
+        Console.WriteLine($"  (B) Distill engine, KD + attention KL:    {train.Count / measured.MedianB,7:F1} rows/s ({measured.MedianB:F2} s/epoch, median, " +
+                          $"{Stats.Median(checkpointSeconds):F2} s of it after the last step), MFU {mfu:F2}");
+        Console.WriteLine($"  per-pair ratios (bare / engine): {string.Join(", ", measured.Ratios.Select(r => r.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}; " +
+                          $"gemm peak {peak:F1} GFLOP/s (median of {peaks.Count} samples, {Spread.Of(peaks)})");
+        Console.WriteLine($"  engine resident memory after timed pairs 1..{resident.Count}: {string.Join(", ", resident.Select(r => $"{r / 1048576.0:N0}"))} MiB " +
+                          $"(last / first = {growth:F3}); {batches.Count} steps per epoch");
         Console.WriteLine(BenchmarkResult.Line("train-step",
-            ("engine_vs_bare", ratio), ("mfu", engineFlops / engineSeconds / 1e9 / peak), ("bare_mfu", bareFlops / bareSeconds / 1e9 / peak),
-            ("memory_epoch3_vs_epoch1", growth), ("gemm_peak_gflops", peak)));
+            ("engine_vs_bare", measured.Median), ("spread", measured.Spread), ("pairs", pairs), ("mfu", mfu), ("bare_mfu", bareMfu),
+            ("memory_last_vs_first", growth), ("gemm_peak_gflops", peak), ("gemm_spread", Spread.Of(peaks))));
         return 0;
     }
 
-    /// <summary>Runs two epochs of the bare loop; returns the seconds of the second and its padded tokens.</summary>
-    private static (double Seconds, long Tokens) BareEpochs(TransformerStudentOptions shape, IReadOnlyList<StudentExample> train, int batchSize)
+    /// <summary>
+    /// The engine's unit: a new <see cref="DistillationTrainer"/> with one stage of one epoch (KD + attention KL, no
+    /// evaluation, no resume) on the same student, timed around <see cref="DistillationTrainer.Train"/>.
+    /// </summary>
+    private sealed class EngineEpoch(StudentModel model, IReadOnlyList<StudentExample> train, TeacherTargets teacher, string output)
     {
-        manual_seed(2);
-        using var model = new TransformerStudent(shape);
-        model.train();
-        // Distill's AdamW, which the engine runs too: TorchSharp's own makes temporary Scalars (see HeldScalarOps).
-        using var optimizer = new AdamWOptimizer([new AdamWParameterGroup(model.parameters(), 5e-5, 0.01)]);
-        double seconds = 0;
-        long tokens = 0;
-        for (var epoch = 0; epoch < 2; epoch++)
+        private readonly TrainingStage _stage = new()
+        {
+            Loss = new WeightedLossSum().Add(new KdLoss(new KdLossOptions { Temperature = 2 }), 0.5)
+                .Add(new AttentionKlLoss(new AttentionKlLossOptions { LayerMap = LayerMap.Uniform }), 0.5),
+            Epochs = 1,
+            LearningRate = 5e-5,
+            Evaluate = false,
+        };
+
+        private readonly TrainingOptions _options = new()
+        {
+            OutputDirectory = output, BatchSize = BatchSize, Seed = Seed, LogEverySteps = int.MaxValue, CheckpointEverySteps = int.MaxValue,
+            Resume = false, Device = Distill.Platform.DeviceSetting.Cpu,
+        };
+
+        /// <summary>Seconds between the last optimizer step's report and the end of the last run (the checkpoints).</summary>
+        public double LastAfterSteps { get; private set; }
+
+        /// <summary>The process's resident memory after the last run.</summary>
+        public long LastResident { get; private set; }
+
+        public double Run()
+        {
+            var trainer = new DistillationTrainer(model, _options, [_stage]);
+            var lastStep = 0.0;
+            var watch = Stopwatch.StartNew();
+            trainer.Train(new TrainingData { Train = train, Labels = ["0", "1"], Teacher = teacher },
+                new SynchronousProgress(_ => lastStep = watch.Elapsed.TotalSeconds));
+            var seconds = watch.Elapsed.TotalSeconds;
+            LastAfterSteps = seconds - lastStep;
+            LastResident = Process.GetCurrentProcess().WorkingSet64;
+            return seconds;
+        }
+    }
+
+    /// <summary>The bare loop's unit: one epoch over the given batches with its own model and optimizer.</summary>
+    private sealed class BareLoop : IDisposable
+    {
+        private readonly TransformerStudent _model;
+        private readonly AdamWOptimizer _optimizer;
+        private readonly IReadOnlyList<StudentExample[]> _batches;
+
+        public BareLoop(TransformerStudentOptions shape, IReadOnlyList<StudentExample[]> batches)
+        {
+            manual_seed(2);
+            _batches = batches;
+            _model = new TransformerStudent(shape);
+            _model.train();
+            // Distill's AdamW, which the engine runs too: TorchSharp's own makes temporary Scalars (see HeldScalarOps).
+            _optimizer = new AdamWOptimizer([new AdamWParameterGroup(_model.parameters(), 5e-5, 0.01)]);
+        }
+
+        public double Epoch()
         {
             var watch = Stopwatch.StartNew();
-            tokens = 0;
-            foreach (var batch in Batches(train, batchSize, epoch))
+            foreach (var batch in _batches)
             {
                 using var scope = NewDisposeScope();
                 var length = batch.Max(e => e.Length);
-                tokens += (long)batch.Length * length;
                 var ids = new long[batch.Length * length];
                 var mask = new long[batch.Length * length];
                 for (var i = 0; i < batch.Length; i++)
@@ -145,29 +210,38 @@ internal static class TrainStepBenchmark
                     Array.Fill(mask, 1L, i * length, batch[i].Length);
                 }
 
-                var logits = model.call(StudentInput.Text(tensor(ids, [batch.Length, length]), tensor(mask, [batch.Length, length]))).Logits;
+                var logits = _model.call(StudentInput.Text(tensor(ids, [batch.Length, length]), tensor(mask, [batch.Length, length]))).Logits;
                 var loss = nn.functional.cross_entropy(logits, tensor(batch.Select(e => (long)e.Label).ToArray()));
                 loss.backward();
-                nn.utils.clip_grad_norm_(model.parameters(), 1.0);
-                optimizer.Step();
-                optimizer.ZeroGrad();
+                nn.utils.clip_grad_norm_(_model.parameters(), 1.0);
+                _optimizer.Step();
+                _optimizer.ZeroGrad();
             }
 
-            seconds = watch.Elapsed.TotalSeconds;
+            return watch.Elapsed.TotalSeconds;
         }
 
-        return (seconds, tokens);
+        public void Dispose()
+        {
+            _optimizer.Dispose();
+            _model.Dispose();
+        }
     }
 
-    /// <summary>The engine's bucketing, written out: shuffle, sort windows of 50 batches by length, shuffle the batches.</summary>
-    private static IEnumerable<StudentExample[]> Batches(IReadOnlyList<StudentExample> train, int batchSize, int epoch)
+    /// <summary>
+    /// The engine's bucketing (Distill.Training.Internal.EpochBatches), written out with the same random draws: shuffle,
+    /// sort windows of 50 batches by length, shuffle the batches. With the engine's seed, stage and epoch it gives the
+    /// engine's batches.
+    /// </summary>
+    private static IReadOnlyList<StudentExample[]> Batches(IReadOnlyList<StudentExample> train, int batchSize, int seed, int stage, int epoch)
     {
-        var random = new Random(epoch + 17);
-        var order = train.ToArray();
+        const int bucketBatches = 50;
+        var random = new Random(unchecked((seed * 1_000_003) + (stage * 10_007) + epoch) & int.MaxValue);
+        var order = Enumerable.Range(0, train.Count).ToArray();
         random.Shuffle(order);
-        var batches = order.Chunk(batchSize * 50).SelectMany(w => w.OrderBy(e => e.Length).Chunk(batchSize)).ToArray();
+        var batches = order.Chunk(batchSize * bucketBatches).SelectMany(w => w.OrderBy(i => train[i].Length).Chunk(batchSize)).ToArray();
         random.Shuffle(batches);
-        return batches;
+        return batches.Select(b => b.Select(i => train[i]).ToArray()).ToList();
     }
 
     /// <summary>3 × the forward's matrix-product FLOPs over the padded tokens of an epoch.</summary>
