@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Buffers;
 using Distill.Cache.Internal;
 using static TorchSharp.torch;
 
@@ -235,37 +237,57 @@ public sealed class TeacherCache : IDisposable
 
         var dims = layout.DimsFor(padded);
         var perRow = layout.ElementsFor(padded);
-        var values = new float[perRow * positions.Count];
-        var scratch = new float[perRow];
-        for (var i = 0; i < positions.Count; i++)
+        // Decoded straight into the tensor's own memory: a managed array of the batch (megabytes of attention maps, on
+        // the large-object heap) and a copy of it per batch cost the training loop more than the decoding does.
+        var batch = TorchSharp.torch.zeros([positions.Count, .. dims], TorchSharp.torch.ScalarType.Float32);
+        var scratch = ArrayPool<float>.Shared.Rent((int)perRow);
+        try
         {
-            var length = lengths[i];
-            var row = values.AsSpan((int)(i * perRow), (int)perRow);
-            if (length == padded || layout.Kind is CachedTensorKind.Logits or CachedTensorKind.Fixed)
-            {
-                Read(positions[i], tensor, row);
-                continue;
-            }
+            var values = MemoryMarshal.Cast<byte, float>(batch.bytes);
+            Fill(values);
+        }
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+        }
 
-            Read(positions[i], tensor, scratch);
-            if (layout.Kind == CachedTensorKind.HiddenState)
+        return batch;
+
+        void Fill(Span<float> values)
+        {
+            for (var i = 0; i < positions.Count; i++)
             {
-                scratch.AsSpan(0, (int)(length * dims[1])).CopyTo(row);
-            }
-            else
-            {
-                // [heads, length, length] into [heads, padded, padded]
-                for (var h = 0; h < dims[0]; h++)
+                var length = lengths[i];
+                var row = values.Slice((int)(i * perRow), (int)perRow);
+                if (length == padded || layout.Kind is CachedTensorKind.Logits or CachedTensorKind.Fixed)
                 {
-                    for (var q = 0; q < length; q++)
+                    Read(positions[i], tensor, row);
+                    continue;
+                }
+
+                Read(positions[i], tensor, scratch);
+                if (layout.Kind == CachedTensorKind.HiddenState)
+                {
+                    scratch.AsSpan(0, (int)(length * dims[1])).CopyTo(row);
+                }
+                else
+                {
+                    // [heads, length, length] into [heads, padded, padded]
+                    for (var h = 0; h < dims[0]; h++)
                     {
-                        scratch.AsSpan((int)((h * length + q) * length), length).CopyTo(row.Slice((int)((h * padded + q) * padded), length));
+                        for (var q = 0; q < length; q++)
+                        {
+                            scratch.AsSpan((int)((h * length + q) * length), length).CopyTo(row.Slice((int)((h * padded + q) * padded), length));
+                        }
                     }
                 }
             }
         }
-
-        return TorchSharp.torch.tensor(values, [positions.Count, .. dims]);
     }
 
     /// <inheritdoc />

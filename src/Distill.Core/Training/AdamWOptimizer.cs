@@ -97,6 +97,9 @@ public sealed class AdamWOptimizer : IDisposable
     /// <summary>Clears every parameter's gradient (sets it to zero in place, as TorchSharp's zero_grad does).</summary>
     public void ZeroGrad()
     {
+        // In a dispose scope: each grad is a new wrapper that nothing else holds, and TorchSharp's zero_() does not
+        // touch it after the native call, so without the scope the finalizer thread could free it during that call.
+        using var scope = NewDisposeScope();
         foreach (var parameter in _groups.SelectMany(g => g.Parameters))
         {
             var grad = parameter.grad;

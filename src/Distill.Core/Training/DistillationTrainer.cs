@@ -354,7 +354,13 @@ public sealed class DistillationTrainer
                     Evaluate(stage, epoch);
                 }
 
-                TrainingCheckpoint.Save(options.OutputDirectory, trainer._student, learned, optimizer, State);
+                // After the stage's last epoch the stage-end checkpoint below follows at once and holds the same
+                // weights; writing both would double the checkpoint cost of every one-epoch stage.
+                var stageEnds = epoch + 1 >= stage.Epochs || State.StageStep >= totalSteps || State.StoppedEarly;
+                if (!stageEnds)
+                {
+                    TrainingCheckpoint.Save(options.OutputDirectory, trainer._student, learned, optimizer, State);
+                }
             }
 
             // The stage is over: the next one (or a resumed run) starts from its beginning.

@@ -56,11 +56,24 @@ internal static class Divergence
         Tensor teacherProbs = teacherIsProbabilities
             ? teacher
             : nn.functional.softmax(teacher.Filled(keys.logical_not(), MaskedLogit), -1);
-        var perEntry = xlogy(teacherProbs, teacherProbs) - teacherProbs * logStudent;
-        var perQuery = where(keys, perEntry, zeros_like(perEntry)).sum(-1); // [batch, heads, queries]
-        var queries = tokenMask.unsqueeze(1).to(perQuery.dtype);            // [batch, 1, queries]
+
+        // KL is linear in the teacher's weights, so the sum over valid (query, key) entries of p·(log p − log q) is
+        // Σ w·log w − Σ w·log q with w = p on those entries and 0 elsewhere. w is made once, without gradient; the
+        // student's side is then one dot product, which keeps this term cheap next to the model's own step (it runs
+        // on every layer of every batch). At a left-out entry w = 0 and log q is finite (masked to -1e9, not -inf),
+        // so the entry adds exactly 0, as the where() it replaces did.
+        Tensor weights;
+        using (no_grad())
+        {
+            var valid = keys.logical_and(tokenMask.unsqueeze(1).unsqueeze(3)); // [batch, 1, queries, keys]
+            weights = (teacherProbs.detach() * valid.to(teacherProbs.dtype)).contiguous();
+        }
+
+        var entropy = xlogy(weights, weights).sum();
+        var cross = weights.flatten().dot(logStudent.contiguous().flatten());
         // clamp: a batch without a single token gives 0, not 0/0.
-        return (perQuery * queries).sum() / queries.sum().Times(heads).AtLeast(1);
+        var queries = tokenMask.to(weights.dtype).sum().Times(heads).AtLeast(1);
+        return (entropy - cross) / queries;
     }
 
     /// <summary>

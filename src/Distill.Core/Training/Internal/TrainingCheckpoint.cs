@@ -62,6 +62,9 @@ internal static class TrainingCheckpoint
 
     public static void Save(string output, nn.Module student, IReadOnlyDictionary<string, Tensor> learned, AdamWOptimizer optimizer, TrainingState state)
     {
+        // Every tensor the copies make belongs to this scope: held until written (a tensor that only the stack holds can
+        // be finalized during the native call that reads it), freed right after.
+        using var scope = NewDisposeScope();
         var folder = Folder(output);
         var temporary = $"{folder}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         Directory.CreateDirectory(temporary);
