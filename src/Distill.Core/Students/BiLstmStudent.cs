@@ -23,6 +23,7 @@ public sealed class BiLstmStudent : StudentModel
     public BiLstmStudent(BiLstmStudentOptions options)
         : base(nameof(BiLstmStudent), options)
     {
+        using var construction = NewDisposeScope(); // see KeepParametersAndBuffers
         options.ThrowIfInvalid();
         embedding = nn.Embedding(options.VocabSize, options.EmbeddingDim);
         lstm = nn.LSTM(options.EmbeddingDim, options.HiddenSize, numLayers: options.Layers, batchFirst: true, bidirectional: true);
@@ -30,6 +31,7 @@ public sealed class BiLstmStudent : StudentModel
         mlp = nn.Linear(2 * options.HiddenSize, options.MlpHidden);
         classifier = nn.Linear(options.MlpHidden, options.NumLabels);
         RegisterComponents();
+        KeepParametersAndBuffers();
     }
 
     /// <summary>The student's settings.</summary>

@@ -22,6 +22,7 @@ public sealed class ImageCnnStudent : StudentModel
     public ImageCnnStudent(ImageCnnStudentOptions options)
         : base(nameof(ImageCnnStudent), options)
     {
+        using var construction = NewDisposeScope(); // see KeepParametersAndBuffers
         options.ThrowIfInvalid();
         var first = options.StageChannels[0];
         stem_conv = nn.Conv2d(options.InputChannels, first, 3, padding: 1, bias: false);
@@ -40,6 +41,7 @@ public sealed class ImageCnnStudent : StudentModel
         stages = nn.ModuleList(blocks.ToArray());
         classifier = nn.Linear(channels, options.NumLabels);
         RegisterComponents();
+        KeepParametersAndBuffers();
     }
 
     /// <summary>The student's settings.</summary>

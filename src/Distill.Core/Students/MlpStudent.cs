@@ -16,12 +16,14 @@ public sealed class MlpStudent : StudentModel
     public MlpStudent(MlpStudentOptions options)
         : base(nameof(MlpStudent), options)
     {
+        using var construction = NewDisposeScope(); // see KeepParametersAndBuffers
         options.ThrowIfInvalid();
         var widths = new[] { options.InputSize }.Concat(options.HiddenSizes).ToArray();
         hidden = nn.ModuleList(Enumerable.Range(0, options.HiddenSizes.Count).Select(i => nn.Linear(widths[i], widths[i + 1])).ToArray());
         dropout = nn.Dropout(options.Dropout);
         classifier = nn.Linear(widths[^1], options.NumLabels);
         RegisterComponents();
+        KeepParametersAndBuffers();
     }
 
     /// <summary>The student's settings.</summary>

@@ -15,6 +15,29 @@ public abstract class StudentModel : nn.Module<StudentInput, StudentOutput>
         Options = options;
     }
 
+    /// <summary>
+    /// Takes the parameters and buffers out of the dispose scope the constructor runs in; call it last, after
+    /// <c>RegisterComponents()</c>.
+    /// </summary>
+    /// <remarks>
+    /// Why student constructors run in a dispose scope: TorchSharp's module constructors make temporary tensors that
+    /// only the stack holds (a convolution's <c>reset_parameters</c> reads <c>weight[0, 0].NumberOfElements</c>), and a
+    /// tensor nothing references can be finalized while the native call that reads it is still running. In a scope
+    /// they are held until the constructor returns, then freed; what the model keeps has to leave the scope first.
+    /// </remarks>
+    protected void KeepParametersAndBuffers()
+    {
+        foreach (var parameter in parameters())
+        {
+            parameter.DetachFromDisposeScope();
+        }
+
+        foreach (var buffer in buffers())
+        {
+            buffer.DetachFromDisposeScope();
+        }
+    }
+
     /// <summary>The settings the student was built with.</summary>
     public StudentOptions Options { get; }
 

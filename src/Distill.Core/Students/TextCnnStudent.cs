@@ -23,6 +23,7 @@ public sealed class TextCnnStudent : StudentModel
     public TextCnnStudent(TextCnnStudentOptions options)
         : base(nameof(TextCnnStudent), options)
     {
+        using var construction = NewDisposeScope(); // see KeepParametersAndBuffers
         options.ThrowIfInvalid();
         embedding = nn.Embedding(options.VocabSize, options.EmbeddingDim);
         convs = nn.ModuleList(options.FilterWidths
@@ -31,6 +32,7 @@ public sealed class TextCnnStudent : StudentModel
         dropout = nn.Dropout(options.Dropout);
         classifier = nn.Linear(options.FiltersPerWidth * options.FilterWidths.Count, options.NumLabels);
         RegisterComponents();
+        KeepParametersAndBuffers();
     }
 
     /// <summary>The student's settings.</summary>

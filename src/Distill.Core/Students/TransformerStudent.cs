@@ -34,11 +34,13 @@ public sealed class TransformerStudent : StudentModel
     public TransformerStudent(TransformerStudentOptions options)
         : base(nameof(TransformerStudent), options)
     {
+        using var construction = NewDisposeScope(); // see KeepParametersAndBuffers
         options.ThrowIfInvalid();
         bert = new BertModel(options);
         dropout = nn.Dropout(options.HiddenDropout);
         classifier = nn.Linear(options.Hidden, options.NumLabels);
         RegisterComponents();
+        KeepParametersAndBuffers();
     }
 
     /// <summary>The transformer's settings.</summary>
