@@ -48,7 +48,7 @@ internal static class TrainStepBenchmark
     {
         var options = new BenchmarkOptions("train-step", args, "rows", "data", "pairs", "threads");
         var rowCount = options.Int("rows", 2048);
-        var pairs = options.Int("pairs", 5);
+        var pairs = options.Int("pairs", 7);
         if (options.Int("threads", 0) is > 0 and var threads)
         {
             set_num_threads(threads);
