@@ -29,9 +29,6 @@ public static class HeldScalarOps
     /// <summary><c>a + b</c>, with broadcasting.</summary>
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
 
-    /// <summary><c>a += b</c> in place; returns <paramref name="a"/>.</summary>
-    public static Tensor PlusInPlace(this Tensor a, Tensor b) => a.add_(b, One);
-
     /// <summary><c>x + value</c>.</summary>
     public static Tensor Plus(this Tensor x, double value)
     {
@@ -44,13 +41,6 @@ public static class HeldScalarOps
     {
         using var scalar = value.ToScalar();
         return x.add(scalar, One);
-    }
-
-    /// <summary><c>x += value</c> in place; returns <paramref name="x"/>.</summary>
-    public static Tensor PlusInPlace(this Tensor x, double value)
-    {
-        using var scalar = value.ToScalar();
-        return x.add_(scalar, One);
     }
 
     /// <summary><c>x += value</c> in place with an integer Scalar; returns <paramref name="x"/>.</summary>
@@ -79,13 +69,6 @@ public static class HeldScalarOps
     {
         using var scalar = factor.ToScalar();
         return x.mul(scalar);
-    }
-
-    /// <summary><c>x *= factor</c> in place; returns <paramref name="x"/>.</summary>
-    public static Tensor TimesInPlace(this Tensor x, double factor)
-    {
-        using var scalar = factor.ToScalar();
-        return x.mul_(scalar);
     }
 
     /// <summary><c>x / divisor</c>.</summary>
@@ -131,13 +114,6 @@ public static class HeldScalarOps
     {
         using var scalar = value.ToScalar();
         return x.masked_fill(mask, scalar);
-    }
-
-    /// <summary>Sets every element of <paramref name="x"/> to <paramref name="value"/> in place; returns it.</summary>
-    public static Tensor FillInPlace(this Tensor x, double value)
-    {
-        using var scalar = value.ToScalar();
-        return x.fill_(scalar);
     }
 
     /// <summary><c>0, 1, ..., end - 1</c> as a 1-D tensor.</summary>
