@@ -49,6 +49,9 @@ public static class DistillApp
                 .WithExample("doctor", "--device", "cuda");
             config.AddCommand<InspectCommand>("inspect")
                 .WithDescription("Show an ONNX model's inputs, outputs and tap candidates, a teacher cache, or a student checkpoint.");
+            config.AddCommand<ConvertCommand>("convert")
+                .WithDescription("Import a BERT-family encoder from ONNX by its graph's structure, check it against ONNX Runtime, and write it as a student checkpoint.")
+                .WithExample("convert", "model.onnx", "checkpoints/minilm");
             config.AddCommand<BenchCommand>("bench").WithDescription("Measure a teacher and a student in ONNX Runtime on the CPU: size, batch-1 latency, batch throughput, speedups.");
             config.AddBranch("cache", cache =>
             {

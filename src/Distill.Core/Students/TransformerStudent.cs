@@ -10,7 +10,7 @@ namespace Distill.Students;
 /// <summary>
 /// BERT-layout transformer classifier (Devlin et al. 2019): token, position and segment embeddings with LayerNorm;
 /// N post-LayerNorm encoder layers of multi-head self-attention and a GELU feed-forward block; a tanh pooler over
-/// the first token; a linear classifier. Parameter names are Hugging Face's BertForSequenceClassification names
+/// the first token (or the mean of the tokens, <see cref="TransformerStudentOptions.Pooling"/>); a linear classifier. Parameter names are Hugging Face's BertForSequenceClassification names
 /// (<c>bert.embeddings.word_embeddings.weight</c>, <c>bert.encoder.layer.0.attention.self.query.weight</c>, ...,
 /// <c>classifier.weight</c>), so its checkpoints load by name.
 /// </summary>
@@ -124,7 +124,7 @@ public sealed class TransformerStudent : StudentModel
             values?.Add(result.Values);
         }
 
-        var logits = classifier.call(dropout.call(bert.Pooler.Forward(hidden)));
+        var logits = classifier.call(dropout.call(Pool(hidden, mask)));
         return new StudentOutput
         {
             Logits = logits,
@@ -133,5 +133,17 @@ public sealed class TransformerStudent : StudentModel
             AttentionProbabilities = probabilities,
             Values = values,
         };
+    }
+
+    /// <summary>The classifier's input: the pooler over [CLS], or the mean over the tokens the mask keeps.</summary>
+    private Tensor Pool(Tensor hidden, Tensor mask)
+    {
+        if (bert.Pooler is { } pooler)
+        {
+            return pooler.Forward(hidden);
+        }
+
+        var weights = mask.to(hidden.dtype).unsqueeze(-1);
+        return hidden.mul(weights).sum(1).div(weights.sum(1).AtLeast(1e-9));
     }
 }

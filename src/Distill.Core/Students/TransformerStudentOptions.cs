@@ -2,6 +2,28 @@ using System.Globalization;
 
 namespace Distill.Students;
 
+/// <summary>The feed-forward activation of <see cref="TransformerStudent"/>.</summary>
+public enum TransformerActivation
+{
+    /// <summary>The exact, erf-based GELU: BERT's <c>gelu</c>.</summary>
+    Gelu,
+
+    /// <summary>GELU's tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): Hugging Face's <c>gelu_new</c>
+    /// and <c>gelu_pytorch_tanh</c>, and ONNX Runtime's FastGelu.</summary>
+    GeluTanh,
+}
+
+/// <summary>How <see cref="TransformerStudent"/> turns its last hidden states into one vector for the classifier.</summary>
+public enum TransformerPooling
+{
+    /// <summary>BERT's pooler: tanh(dense(hidden state of the first token, [CLS])). What BERT was pretrained with.</summary>
+    Pooler,
+
+    /// <summary>The mean of the hidden states of the tokens (padding left out), as sentence-transformers models such as
+    /// all-MiniLM-L6-v2 were trained. The model then has no pooler weights.</summary>
+    Mean,
+}
+
 /// <summary>
 /// Settings of <see cref="TransformerStudent"/>, named as in Hugging Face's BertConfig. The defaults are
 /// TinyBERT-4's shape (4 layers, hidden 312, 12 heads, intermediate 1200) over the bert-base-uncased vocabulary.
@@ -37,6 +59,12 @@ public sealed record TransformerStudentOptions : StudentOptions
 
     /// <summary>LayerNorm epsilon. Default 1e-12, as in BERT.</summary>
     public double LayerNormEps { get; init; } = 1e-12;
+
+    /// <summary>The feed-forward activation. Default <see cref="TransformerActivation.Gelu"/> (exact), as in BERT.</summary>
+    public TransformerActivation Activation { get; init; } = TransformerActivation.Gelu;
+
+    /// <summary>What the classifier reads. Default <see cref="TransformerPooling.Pooler"/>, as in BERT.</summary>
+    public TransformerPooling Pooling { get; init; } = TransformerPooling.Pooler;
 
     /// <summary>BERT-base's shape: 12 layers, hidden 768, 12 heads, intermediate 3072.</summary>
     public static TransformerStudentOptions BertBase(int numLabels = 2, int vocabSize = 30522) =>

@@ -65,7 +65,7 @@ public class TransformerExportTests
             });
 
             // Act
-            var imported = Distill.Students.Checkpoints.OnnxTransformerWeights.Import(path);
+            var imported = Distill.Teacher.OnnxTransformerImport.Import(path);
             using var model = imported.Model;
 
             // Assert: every weight equal, the same settings, the same logits.

@@ -134,7 +134,7 @@ public class DistillationTrainerTests : IClassFixture<TrainingFixture>
     {
         // Arrange: the ONNX teacher's weights back in TorchSharp, frozen, with connectors to the student's blocks.
         manual_seed(9);
-        using var teacher = Distill.Students.Checkpoints.OnnxTransformerWeights.Import(_fixture.TeacherPath, heads: 4).Model;
+        using var teacher = Distill.Teacher.OnnxTransformerImport.Import(_fixture.TeacherPath).Model;
         var teacherBefore = teacher.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
         using var student = TrainingFixture.Student().CreateModel();
         using var blockwise = new BlockwiseDistillation(teacher, TrainingFixture.Student());

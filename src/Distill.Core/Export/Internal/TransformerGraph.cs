@@ -49,7 +49,8 @@ internal static class TransformerGraph
             var attended = g.LayerNorm(
                 g.Add(g.Gemm(context, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"]), rows),
                 w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], o.LayerNormEps);
-            var inner = g.Gelu(g.Gemm(attended, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]));
+            var projected = g.Gemm(attended, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"]);
+            var inner = o.Activation == TransformerActivation.GeluTanh ? g.GeluTanh(projected) : g.Gelu(projected);
             rows = g.LayerNorm(
                 g.Add(g.Gemm(inner, w[p + "output.dense.weight"], w[p + "output.dense.bias"]), attended),
                 w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], o.LayerNormEps);
@@ -65,9 +66,21 @@ internal static class TransformerGraph
 
         hidden = g.Node("Reshape", [rows, toHidden]);
 
-        // Pooler over the first token, then the classifier.
-        var first = g.Gather(hidden, g.Int64s([0], scalar: true), axis: 1);
-        var pooled = g.Tanh(g.Gemm(first, w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]));
+        // Pooler over the first token, or the mean over the kept tokens; then the classifier.
+        string pooled;
+        if (o.Pooling == TransformerPooling.Pooler)
+        {
+            var first = g.Gather(hidden, g.Int64s([0], scalar: true), axis: 1);
+            pooled = g.Tanh(g.Gemm(first, w["bert.pooler.dense.weight"], w["bert.pooler.dense.bias"]));
+        }
+        else
+        {
+            var weights = g.Unsqueeze(g.Cast(mask, DataType.Float), 2);
+            var tokenSum = g.Node("ReduceSum", [g.Mul(hidden, weights), g.Int64s([1])], Attr.Int("keepdims", 0));
+            var tokenCount = g.Node("ReduceSum", [weights, g.Int64s([1])], Attr.Int("keepdims", 0));
+            pooled = g.Div(tokenSum, g.Node("Max", [tokenCount, g.Scalar(1e-9f)]));
+        }
+
         var logits = g.Gemm(pooled, w["classifier.weight"], w["classifier.bias"]);
         g.Output(OnnxNames.Logits, logits, DataType.Float, "batch", o.NumLabels);
     }

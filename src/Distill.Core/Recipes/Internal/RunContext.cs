@@ -446,7 +446,7 @@ internal sealed class RunContext : IDisposable
 
     private TransformerStudent ImportTeacher()
     {
-        var imported = OnnxTransformerWeights.Import(_teacherPath!, _recipe.Teacher!.Heads);
+        var imported = OnnxTransformerImport.Import(_teacherPath!, new OnnxTransformerImportOptions { Heads = _recipe.Teacher!.Heads });
         return imported.Model;
     }
 

@@ -11,4 +11,10 @@ public sealed record ImportedTransformer
 
     /// <summary>Class names in logit order when the source names them (a config.json's <c>id2label</c>); otherwise null.</summary>
     public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>For an ONNX import: how closely the module reproduces the graph, measured on sample inputs; else null.</summary>
+    public Distill.Teacher.TransformerImportParity? Parity { get; init; }
+
+    /// <summary>For an ONNX import: how the graph wrote its parts ("MatMul, LayerNorm (decomposed), GELU (Erf)"); else null.</summary>
+    public string? Structure { get; init; }
 }

@@ -118,16 +118,20 @@ internal sealed class BertAttention : nn.Module
 internal sealed class BertIntermediate : nn.Module
 {
     private readonly Linear dense;
+    private readonly TransformerActivation _activation;
 
     public BertIntermediate(TransformerStudentOptions o)
         : base(nameof(BertIntermediate))
     {
         dense = nn.Linear(o.Hidden, o.Intermediate);
+        _activation = o.Activation;
         RegisterComponents();
     }
 
-    // BERT's "gelu" is the exact, erf-based GELU.
-    public Tensor Forward(Tensor x) => nn.functional.gelu(dense.call(x));
+    // BERT's "gelu" is the exact, erf-based GELU; some exports use the tanh approximation.
+    public Tensor Forward(Tensor x) => _activation == TransformerActivation.GeluTanh
+        ? nn.functional.gelu(dense.call(x), GELU.Approximate.tanh)
+        : nn.functional.gelu(dense.call(x));
 }
 
 internal sealed class BertLayer : nn.Module
@@ -185,14 +189,16 @@ internal sealed class BertModel : nn.Module
 {
     private readonly BertEmbeddings embeddings;
     private readonly BertEncoder encoder;
-    private readonly BertPooler pooler;
+    private readonly BertPooler? pooler;
 
     public BertModel(TransformerStudentOptions o)
         : base(nameof(BertModel))
     {
         embeddings = new BertEmbeddings(o);
         encoder = new BertEncoder(o);
-        pooler = new BertPooler(o);
+
+        // Mean pooling has no weights: a pooler nobody reads would only be counted, saved and exported.
+        pooler = o.Pooling == TransformerPooling.Pooler ? new BertPooler(o) : null;
         RegisterComponents();
     }
 
@@ -200,5 +206,6 @@ internal sealed class BertModel : nn.Module
 
     public BertEncoder Encoder => encoder;
 
-    public BertPooler Pooler => pooler;
+    /// <summary>The pooler, or null under mean pooling.</summary>
+    public BertPooler? Pooler => pooler;
 }

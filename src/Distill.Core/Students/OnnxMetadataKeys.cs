@@ -1,4 +1,4 @@
-namespace Distill.Export;
+namespace Distill.Students;
 
 /// <summary>Keys of the metadata Distill writes into exported ONNX models (<c>metadata_props</c>).</summary>
 public static class OnnxMetadataKeys

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using Onnx;
 using static TorchSharp.torch;
 
-namespace Distill.Students.Checkpoints.Internal;
+namespace Distill.Teacher.Internal;
 
 /// <summary>
 /// Turns an ONNX graph's floating-point initializers into float32 tensors: raw_data (little-endian, as the ONNX spec
@@ -42,7 +42,8 @@ internal static class OnnxInitializers
         return tensors;
     }
 
-    private static float[]? ReadValues(TensorProto initializer, string source, string folder)
+    /// <summary>The values of one floating-point initializer as float32, or null when it holds another type.</summary>
+    public static float[]? ReadValues(TensorProto initializer, string source, string folder)
     {
         var type = (TensorProto.Types.DataType)initializer.DataType;
         if (type is not (TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Double
