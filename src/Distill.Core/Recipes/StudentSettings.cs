@@ -20,8 +20,25 @@ public sealed record StudentSettings
     /// <summary>Longest encoding in tokens; default the teacher's. Key <c>max_length</c>.</summary>
     public int? MaxLength { get; init; }
 
-    /// <summary>Initialise a transformer student from chosen teacher layers (DistilBERT). Key <c>init</c>: {from: teacher, layers: [...]}.</summary>
-    public IReadOnlyList<int>? InitFromTeacherLayers { get; init; }
+    /// <summary>
+    /// Where a transformer student's first weights come from (key <c>init.from</c>): <see cref="TeacherInit"/> for
+    /// chosen teacher layers (DistilBERT), or a pretrained encoder: a catalog name such as <c>all-minilm-l6-v2</c>
+    /// (fetched when absent), an ONNX export, or a Hugging Face checkpoint folder (as a full path). Null: random weights.
+    /// </summary>
+    public string? InitFrom { get; init; }
+
+    /// <summary>The source layers to copy, student layer k from source layer <c>InitLayers[k]</c> (key <c>init.layers</c>);
+    /// null for every layer of a pretrained model.</summary>
+    public IReadOnlyList<int>? InitLayers { get; init; }
+
+    /// <summary>The teacher layers the student starts from, when <see cref="InitFrom"/> is the teacher; else null.</summary>
+    public IReadOnlyList<int>? InitFromTeacherLayers => InitFrom == TeacherInit ? InitLayers : null;
+
+    /// <summary>True when the student starts from a pretrained encoder (not the teacher, not random weights).</summary>
+    public bool InitFromPretrained => InitFrom is not null && InitFrom != TeacherInit;
+
+    /// <summary>The <c>init.from</c> value that names the teacher.</summary>
+    public const string TeacherInit = "teacher";
 
     /// <summary>
     /// The options record of <see cref="Architecture"/> with these <see cref="Settings"/> and

@@ -51,7 +51,7 @@ internal sealed partial class RecipeMapper
             .ToDictionary(e => e.Key, e => RecipeValues.Plain(e.Value), StringComparer.Ordinal);
         var vocab = InputFile(student, at, "vocab", folders: false);
         var maxLength = v.Int(student, at, "max_length", 3, "; [CLS] and [SEP] take two tokens");
-        var init = MapInit(student, architecture, known, teacher, settings);
+        var (initFrom, initLayers) = MapInit(student, architecture, known, teacher, settings);
 
         if (known)
         {
@@ -82,33 +82,47 @@ internal sealed partial class RecipeMapper
             Settings = settings,
             Vocab = vocab,
             MaxLength = maxLength,
-            InitFromTeacherLayers = init,
+            InitFrom = initFrom,
+            InitLayers = initLayers,
         };
     }
 
-    private List<int>? MapInit(MapNode student, string? architecture, bool known, TeacherSettings? teacher, IReadOnlyDictionary<string, object?> settings)
+    private (string? From, List<int>? Layers) MapInit(MapNode student, string? architecture, bool known, TeacherSettings? teacher, IReadOnlyDictionary<string, object?> settings)
     {
         var v = _values;
         const string at = "student.init";
-        var init = v.Map(student, "student", "init", "; write init: {from: teacher, layers: [0, 2, 4]}");
+        var init = v.Map(student, "student", "init", "; write init: {from: teacher, layers: [0, 2, 4]} or init: {from: all-minilm-l6-v2}");
         if (init is null)
         {
-            return null;
+            return (null, null);
         }
 
         v.CheckKeys(init, at, RecipeSchema.StudentInit);
-        v.Require(init, at, "from", "write from: teacher");
-        v.Choice(init, at, "from", "teacher");
-        v.Require(init, at, "layers", "list the teacher layers to copy, e.g. [0, 2, 4, 6, 8, 10] for every other layer of a 12-layer teacher");
+        v.Require(init, at, "from", "write from: teacher, or a pretrained model: a catalog name (all-minilm-l6-v2), an .onnx file or a Hugging Face folder");
+        var fromText = v.Text(init, at, "from");
+        var fromTeacher = fromText == StudentSettings.TeacherInit;
+        string? from = fromTeacher ? fromText : null;
+        if (fromText is not null && !fromTeacher)
+        {
+            // A pretrained encoder: a catalog name stays a name (fetched when the run needs it); anything else is a path
+            // from the recipe's folder, to an .onnx file or a checkpoint folder.
+            from = PretrainedModelNames.IsCatalogName(fromText) ? fromText : InputFile(RecipeValues.Present(init, "from"), $"{at}.from", folders: true);
+        }
+
+        if (fromTeacher)
+        {
+            v.Require(init, at, "layers", "list the teacher layers to copy, e.g. [0, 2, 4, 6, 8, 10] for every other layer of a 12-layer teacher");
+        }
+
         var layers = v.IntList(init, at, "layers", 0);
         if (layers is { Count: 0 })
         {
-            v.Error($"{at}.layers", "must list at least one teacher layer (was empty)");
+            v.Error($"{at}.layers", $"must list at least one {(fromTeacher ? "teacher" : "source")} layer (was empty)");
         }
 
         foreach (var repeated in (layers ?? []).GroupBy(l => l).Where(g => g.Count() > 1))
         {
-            v.Error($"{at}.layers", $"lists teacher layer {repeated.Key} {(repeated.Count() == 2 ? "twice" : $"{repeated.Count()} times")}; each layer can be copied once");
+            v.Error($"{at}.layers", $"lists {(fromTeacher ? "teacher" : "source")} layer {repeated.Key} {(repeated.Count() == 2 ? "twice" : $"{repeated.Count()} times")}; each layer can be copied once");
         }
 
         if (known && architecture != "transformer")
@@ -116,18 +130,18 @@ internal sealed partial class RecipeMapper
             v.Error(at, $"works for transformer students only (student.architecture is {architecture}); remove init");
         }
 
-        if (teacher is null)
+        if (fromTeacher && teacher is null)
         {
             v.Error(at, "copies layers from the teacher, but the recipe has no teacher; add a teacher section or remove init");
         }
 
         if (layers is { Count: > 0 } && settings.TryGetValue("layers", out var count) && count is int studentLayers && studentLayers != layers.Count)
         {
-            v.Error($"{at}.layers", $"lists {layers.Count} teacher layers but student.layers is {studentLayers}; the student gets one layer per listed " +
-                                    "teacher layer, so leave student.layers out or make the two agree");
+            v.Error($"{at}.layers", $"lists {layers.Count} {(fromTeacher ? "teacher" : "source")} layers but student.layers is {studentLayers}; the student gets one layer per listed " +
+                                    "layer, so leave student.layers out or make the two agree");
         }
 
-        return layers;
+        return (from, layers);
     }
 
     private List<StageSettings> MapStages(TeacherSettings? teacher, StudentSettings student)
