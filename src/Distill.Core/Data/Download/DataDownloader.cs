@@ -117,8 +117,14 @@ public sealed class DataDownloader : IDisposable
                 {
                     var source = SourceUrl(download, options.Url, dataSet.Downloads.Count);
                     var temporary = Path.Combine(staging.Path, download.FileName + ".part");
-                    bytes += await DownloadAsync(source, download, temporary, sha256 ?? download.Sha256, sha256 is null ? download.Size : null,
-                        progress, reason => DownloadErrors.Offline(source, reason, directory, missing), cancellation).ConfigureAwait(false);
+                    var failures = new DownloadFailures(
+                        reason => DownloadErrors.Offline(source, reason, directory, missing),
+                        (status, phrase) => DownloadErrors.HttpStatus(source, status, phrase, download.FileName),
+                        error => DownloadErrors.HttpFailed(source, error),
+                        (actual, expected) => DownloadErrors.SizeMismatch(source, download.FileName, actual, expected),
+                        (actual, expected) => DownloadErrors.ChecksumMismatch(source, download.FileName, actual, expected));
+                    bytes += await DownloadAsync(source, download.FileName, temporary, sha256 ?? download.Sha256, sha256 is null ? download.Size : null,
+                        progress, failures, cancellation).ConfigureAwait(false);
                     staged.AddRange(Unpack(source, download, files, temporary, staging).Select(s => (s.Staged, Target(s.File))));
                     File.Delete(temporary);
                 }
@@ -151,10 +157,11 @@ public sealed class DataDownloader : IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>Streams <paramref name="url"/> to <paramref name="temporary"/>, hashing as it goes, and checks the size
-    /// and checksum; returns the number of bytes received.</summary>
-    private async Task<long> DownloadAsync(
-        Uri url, DataSetDownload download, string temporary, string? sha256, long? size, IProgress<DownloadProgress>? progress,
-        Func<string, DistillException> offline, CancellationToken cancellation)
+    /// and checksum; returns the number of bytes received. <paramref name="failures"/> words the errors whose remedy
+    /// depends on the caller (a data set's <c>--url</c>, a pretrained model's next source).</summary>
+    internal async Task<long> DownloadAsync(
+        Uri url, string fileName, string temporary, string? sha256, long? size, IProgress<DownloadProgress>? progress,
+        DownloadFailures failures, CancellationToken cancellation)
     {
         var seconds = Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -167,33 +174,33 @@ public sealed class DataDownloader : IDisposable
         }
         catch (HttpRequestException e) when (DownloadErrors.Unreachable(e, url) is { } reason)
         {
-            throw offline(reason);
+            throw failures.Unreachable(reason);
         }
         catch (HttpRequestException e)
         {
-            throw DownloadErrors.HttpFailed(url, e);
+            throw failures.HttpFailed(e);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            throw offline($"no answer within {seconds} s");
+            throw failures.Unreachable($"no answer within {seconds} s");
         }
 
         using (response)
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw DownloadErrors.HttpStatus(url, (int)response.StatusCode, response.ReasonPhrase, download.FileName);
+                throw failures.HttpStatus((int)response.StatusCode, response.ReasonPhrase);
             }
 
             var announced = response.Content.Headers.ContentLength;
             if (size is { } expected && announced is { } length && length != expected)
             {
-                throw DownloadErrors.SizeMismatch(url, download.FileName, length, expected);
+                throw failures.SizeMismatch(length, expected);
             }
 
             var total = announced ?? size;
             long received = 0;
-            progress?.Report(new DownloadProgress(url, download.FileName, 0, total, Completed: false));
+            progress?.Report(new DownloadProgress(url, fileName, 0, total, Completed: false));
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
             Stream body;
@@ -236,7 +243,7 @@ public sealed class DataDownloader : IDisposable
                         hash.AppendData(buffer, 0, read);
                         await file.WriteAsync(buffer.AsMemory(0, read), cancellation).ConfigureAwait(false);
                         received += read;
-                        progress?.Report(new DownloadProgress(url, download.FileName, received, total, Completed: false));
+                        progress?.Report(new DownloadProgress(url, fileName, received, total, Completed: false));
                     }
 
                     file.Flush(flushToDisk: true);
@@ -250,16 +257,16 @@ public sealed class DataDownloader : IDisposable
 
             if (size is { } known && received != known)
             {
-                throw DownloadErrors.SizeMismatch(url, download.FileName, received, known);
+                throw failures.SizeMismatch(received, known);
             }
 
             var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
             if (sha256 is not null && actual != sha256)
             {
-                throw DownloadErrors.ChecksumMismatch(url, download.FileName, actual, sha256);
+                throw failures.ChecksumMismatch(actual, sha256);
             }
 
-            progress?.Report(new DownloadProgress(url, download.FileName, received, total ?? received, Completed: true));
+            progress?.Report(new DownloadProgress(url, fileName, received, total ?? received, Completed: true));
             return received;
         }
     }
