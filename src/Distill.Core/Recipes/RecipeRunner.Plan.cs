@@ -85,7 +85,7 @@ public sealed partial class RecipeRunner
                 ("architecture", _recipe.Student.Architecture),
                 ("settings", Describe(context.StudentOptions)),
                 ("parameters", $"{model.ParameterCount:N0}"),
-                ("initialised from", _recipe.Student.InitFromTeacherLayers is { } layers ? $"teacher layers {string.Join(", ", layers)}" : "random")));
+                ("initialised from", context.StudentStart)));
         }
 
         var formulas = context.StageFormulas();

@@ -64,9 +64,10 @@ internal sealed partial class RecipeMapper
                 v.Error(key is null ? at : KeyPath.Child(at, key), message);
             }
 
-            if (TextArchitectures.Contains(architecture) && vocab is null && teacher is null)
+            // A pretrained encoder brings its own vocab.txt.
+            if (TextArchitectures.Contains(architecture) && vocab is null && teacher is null && (initFrom is null || initFrom == StudentSettings.TeacherInit))
             {
-                v.Error(at, $"needs a vocab.txt for its {architecture} tokenizer: set student.vocab, or add a teacher whose vocab it shares");
+                v.Error(at, $"needs a vocab.txt for its {architecture} tokenizer: set student.vocab, add a teacher whose vocab it shares, or start it from a pretrained model (init.from)");
             }
 
             if (options is TransformerStudentOptions transformer && (maxLength ?? teacher?.MaxLength) is { } length && length > transformer.MaxPositions)
@@ -106,7 +107,7 @@ internal sealed partial class RecipeMapper
         {
             // A pretrained encoder: a catalog name stays a name (fetched when the run needs it); anything else is a path
             // from the recipe's folder, to an .onnx file or a checkpoint folder.
-            from = PretrainedModelNames.IsCatalogName(fromText) ? fromText : InputFile(RecipeValues.Present(init, "from"), $"{at}.from", folders: true);
+            from = Distill.Data.Pretrained.PretrainedModels.IsCatalogName(fromText) ? fromText : InputFile(RecipeValues.Present(init, "from"), $"{at}.from", folders: true);
         }
 
         if (fromTeacher)

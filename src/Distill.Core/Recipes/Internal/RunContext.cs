@@ -29,6 +29,7 @@ internal sealed class RunContext : IDisposable
     private readonly TextEncoder _studentEncoder;
     private readonly TextEncoder? _teacherEncoder;
     private readonly StudentOptions _studentOptions;
+    private readonly PretrainedStart? _pretrained;
     private readonly List<EvaluatedRun> _runs = [];
     private EvaluatedTeacher? _evaluatedTeacher;
     private int? _exportedSeed;
@@ -47,7 +48,12 @@ internal sealed class RunContext : IDisposable
             _teacherEncoder = TextEncoder.Create(new TextEncoderOptions { VocabPath = teacher.Vocab, LowerCase = teacher.LowerCase, MaxLength = teacher.MaxLength });
         }
 
-        var studentVocab = recipe.Student.Vocab ?? recipe.Teacher?.Vocab ?? throw new DistillException(DistillErrorKind.InvalidInput,
+        if (recipe.Student.InitFromPretrained)
+        {
+            _pretrained = PretrainedStart.Load(recipe.Student.InitFrom!, observer.Notice);
+        }
+
+        var studentVocab = recipe.Student.Vocab ?? _pretrained?.Vocab ?? recipe.Teacher?.Vocab ?? throw new DistillException(DistillErrorKind.InvalidInput,
             $"{recipe.Where("student.vocab")}: a recipe without a teacher needs student.vocab (the student's vocab.txt)");
         _studentEncoder = TextEncoder.Create(new TextEncoderOptions
         {
@@ -55,7 +61,13 @@ internal sealed class RunContext : IDisposable
             LowerCase = recipe.Teacher?.LowerCase ?? true,
             MaxLength = recipe.Student.MaxLength ?? recipe.Teacher?.MaxLength ?? 128,
         });
-        _studentOptions = RecipeStudents.Options(recipe, data.Labels.Count, _studentEncoder.VocabularySize);
+        _studentOptions = _pretrained?.StudentOptions(recipe, data.Labels.Count, recipe.Student.InitLayers)
+            ?? RecipeStudents.Options(recipe, data.Labels.Count, _studentEncoder.VocabularySize);
+        if (_pretrained is not null && _pretrained.Settings.VocabSize != _studentEncoder.VocabularySize)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{recipe.Where("student.vocab")}: {studentVocab} has {_studentEncoder.VocabularySize} tokens but {_pretrained.Source} was trained with {_pretrained.Settings.VocabSize}; use the model's own vocab.txt (leave student.vocab out)");
+        }
         if (teacherPath is not null)
         {
             Teacher = LoadTeacher(teacherPath);
@@ -174,6 +186,11 @@ internal sealed class RunContext : IDisposable
         return plans;
     }
 
+    /// <summary>What the students start from, for the plan and the report.</summary>
+    public string StudentStart => _pretrained is not null
+        ? _pretrained.Describe(_recipe.Student.InitLayers, (TransformerStudentOptions)_studentOptions)
+        : _recipe.Student.InitFromTeacherLayers is { } layers ? $"teacher layers {string.Join(", ", layers)}" : "random weights";
+
     /// <summary>The student's options, as the recipe resolves them.</summary>
     public StudentOptions StudentOptions => _studentOptions;
 
@@ -219,11 +236,18 @@ internal sealed class RunContext : IDisposable
         var clock = Stopwatch.StartNew();
         manual_seed(seed);
         using var student = CreateStudent();
-        using var teacherModule = distilled && (NeedsBlockwise() || _recipe.Student.InitFromTeacherLayers is not null) ? ImportTeacher() : null;
+
+        // Distilled and label-only students start from the same weights, so that the gain measures distillation alone.
+        using var teacherModule = (distilled && NeedsBlockwise()) || _recipe.Student.InitFromTeacherLayers is not null ? ImportTeacher() : null;
         if (_recipe.Student.InitFromTeacherLayers is { } layers && student is TransformerStudent transformer && teacherModule is not null)
         {
             using var initialised = TransformerLayerSelection.CreateStudent(teacherModule, layers, _data.Labels.Count);
             CopyWeights(initialised, transformer);
+        }
+
+        if (_pretrained is not null && student is TransformerStudent fromPretrained)
+        {
+            _pretrained.CopyInto(fromPretrained, _recipe.Student.InitLayers);
         }
 
         var context = new LossBuildContext
@@ -356,6 +380,7 @@ internal sealed class RunContext : IDisposable
     public void Dispose()
     {
         Teacher?.Dispose();
+        _pretrained?.Dispose();
         _trainCache?.Dispose();
         _devCache?.Dispose();
         _testCache?.Dispose();

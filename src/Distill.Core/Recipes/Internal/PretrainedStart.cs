@@ -1,0 +1,164 @@
+using Distill.Data.Pretrained;
+using Distill.Students;
+using Distill.Students.Checkpoints;
+using Distill.Teacher;
+using static TorchSharp.torch;
+
+namespace Distill.Recipes.Internal;
+
+/// <summary>
+/// The pretrained encoder a recipe's student starts from (<c>student.init.from</c>): a catalog model (fetched when
+/// absent, as <c>from_pretrained</c> does), an ONNX export, or a Hugging Face checkpoint folder. It is imported once and
+/// copied into every student of the run, distilled and label-only alike, so that both start from the same weights.
+/// The classifier is always new (seeded by the run's seed); so is the pooler when the source has none.
+/// </summary>
+internal sealed class PretrainedStart : IDisposable
+{
+    private static readonly string[] ShapeKeys =
+        ["vocab_size", "max_positions", "type_vocab_size", "hidden", "heads", "intermediate", "activation", "layer_norm_eps"];
+
+    private readonly ImportedTransformer _imported;
+
+    private PretrainedStart(string source, string? vocab, ImportedTransformer imported)
+    {
+        Source = source;
+        Vocab = vocab;
+        _imported = imported;
+    }
+
+    /// <summary>What the recipe named: a catalog name or a path.</summary>
+    public string Source { get; }
+
+    /// <summary>The source's vocab.txt (beside the model, or in the checkpoint folder), or null when it has none.</summary>
+    public string? Vocab { get; }
+
+    /// <summary>The source's settings.</summary>
+    public TransformerStudentOptions Settings => _imported.Model.Settings;
+
+    /// <summary>Source keys the import had no value for (a new classifier or pooler).</summary>
+    public IReadOnlyList<string> Missing => _imported.Report.Missing;
+
+    /// <summary>Imports <paramref name="from"/> (a catalog name or a full path).</summary>
+    /// <exception cref="DistillException">The model cannot be fetched, read or imported.</exception>
+    public static PretrainedStart Load(string from, Action<string> notice)
+    {
+        var path = from;
+        if (PretrainedModels.IsCatalogName(from))
+        {
+            var local = PretrainedModels.FindLocal(from);
+            if (local is null)
+            {
+                notice($"student.init: fetching the pretrained model {from} (once; it is kept in {PretrainedModels.CacheDirectory()})");
+            }
+
+            path = local ?? PretrainedModels.Resolve(from);
+        }
+
+        string model;
+        ImportedTransformer imported;
+        if (Directory.Exists(path) && File.Exists(Path.Combine(path, "model.onnx")))
+        {
+            model = Path.Combine(path, "model.onnx");
+            imported = OnnxTransformerImport.Import(model);
+        }
+        else if (File.Exists(path) && path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            model = path;
+            imported = OnnxTransformerImport.Import(model);
+        }
+        else
+        {
+            model = path;
+            imported = HuggingFaceBert.Import(path);
+        }
+
+        var folder = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var vocab = Path.Combine(folder, "vocab.txt");
+        notice($"student.init: {from}: {imported.Model.Settings.Layers} layers, hidden {imported.Model.Settings.Hidden}" +
+               (imported.Parity is { } parity ? $", parity with ONNX Runtime {parity.LargestDifference:G3}" : string.Empty));
+        return new PretrainedStart(from, File.Exists(vocab) ? vocab : null, imported);
+    }
+
+    /// <summary>
+    /// The student's settings: the source's shape with <paramref name="layers"/> layers (default all), the recipe's other
+    /// settings (pooling, dropout), and <paramref name="numLabels"/> classes. A shape setting in the recipe must agree.
+    /// </summary>
+    /// <exception cref="DistillException">A recipe setting contradicts the source.</exception>
+    public TransformerStudentOptions StudentOptions(Recipe recipe, int numLabels, IReadOnlyList<int>? layers)
+    {
+        var source = Settings;
+        var fromRecipe = (TransformerStudentOptions)recipe.Student.ToOptions(numLabels);
+        foreach (var key in ShapeKeys.Where(recipe.Student.Settings.ContainsKey))
+        {
+            var (mine, theirs) = key switch
+            {
+                "vocab_size" => ((object)fromRecipe.VocabSize, (object)source.VocabSize),
+                "max_positions" => (fromRecipe.MaxPositions, source.MaxPositions),
+                "type_vocab_size" => (fromRecipe.TypeVocabSize, source.TypeVocabSize),
+                "hidden" => (fromRecipe.Hidden, source.Hidden),
+                "heads" => (fromRecipe.Heads, source.Heads),
+                "intermediate" => (fromRecipe.Intermediate, source.Intermediate),
+                "activation" => (fromRecipe.Activation, source.Activation),
+                _ => (fromRecipe.LayerNormEps, source.LayerNormEps),
+            };
+            if (!Equals(mine, theirs))
+            {
+                throw new DistillException(DistillErrorKind.InvalidInput,
+                    $"{recipe.Where($"student.{key}")}: is {mine} but the pretrained model {Source} has {theirs}; leave student.{key} out (a student started from it has its shape)");
+            }
+        }
+
+        var count = layers?.Count ?? source.Layers;
+        if (layers?.FirstOrDefault(l => l >= source.Layers) is { } outOfRange && outOfRange >= source.Layers)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{recipe.Where("student.init.layers")}: lists layer {outOfRange}, but {Source} has {source.Layers} layers (0 to {source.Layers - 1})");
+        }
+
+        return source with
+        {
+            Layers = count,
+            NumLabels = numLabels,
+            Pooling = recipe.Student.Settings.ContainsKey("pooling") ? fromRecipe.Pooling : source.Pooling,
+            HiddenDropout = fromRecipe.HiddenDropout,
+            AttentionDropout = fromRecipe.AttentionDropout,
+        };
+    }
+
+    /// <summary>
+    /// Copies the source's weights into <paramref name="student"/>: the embeddings, source layer <c>layers[k]</c> into
+    /// layer k (all layers in order by default), and the pooler when the source has one. The classifier keeps the
+    /// student's own (seeded) initialisation.
+    /// </summary>
+    public void CopyInto(TransformerStudent student, IReadOnlyList<int>? layers)
+    {
+        var chosen = layers ?? Enumerable.Range(0, Settings.Layers).ToArray();
+        using var selected = TransformerLayerSelection.CreateStudent(_imported.Model, chosen, _imported.Model.Settings.NumLabels);
+        var from = selected.state_dict();
+        using var noGrad = no_grad();
+        foreach (var (key, value) in student.state_dict())
+        {
+            if (key.StartsWith("classifier.", StringComparison.Ordinal) || Missing.Contains(key) || !from.TryGetValue(key, out var source))
+            {
+                continue;
+            }
+
+            value.copy_(source);
+        }
+    }
+
+    /// <summary>What the students start from, for the plan and the report.</summary>
+    public string Describe(IReadOnlyList<int>? layers, TransformerStudentOptions student)
+    {
+        var which = layers is null ? $"all {Settings.Layers} layers" : $"layers {string.Join(", ", layers)}";
+        var fresh = new List<string> { "classifier" };
+        if (student.Pooling == TransformerPooling.Pooler && Missing.Any(k => k.Contains("pooler", StringComparison.Ordinal)))
+        {
+            fresh.Add("pooler");
+        }
+
+        return $"pretrained {Source} ({which}; new {string.Join(" and ", fresh)}; {(student.Pooling == TransformerPooling.Mean ? "mean pooling" : "[CLS] pooler")})";
+    }
+
+    public void Dispose() => _imported.Model.Dispose();
+}

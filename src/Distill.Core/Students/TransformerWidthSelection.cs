@@ -1,0 +1,147 @@
+using Distill.Students.Checkpoints.Internal;
+using static TorchSharp.torch;
+
+namespace Distill.Students;
+
+/// <summary>
+/// Initialises a narrower (and shallower) transformer from a wider one by weight selection (Xu et al. 2024,
+/// "Initializing Models with Larger Ones", arXiv 2311.18823): every weight of the small model is the sub-matrix of the
+/// large model's matching weight at evenly spaced indices, the same indices wherever the same dimension recurs (the
+/// residual stream's hidden units, each layer's heads and feed-forward units), so that the small model computes a
+/// thinned-out version of the large one rather than starting from noise. A student that is too narrow to take a
+/// teacher's layers whole still starts from what the teacher learned.
+/// </summary>
+/// <remarks>
+/// Hidden units, heads and feed-forward units are chosen evenly spaced (index ⌊i·n/k⌋), as the paper's uniform
+/// selection does; within each chosen head, so are its dimensions when the student's heads are smaller. LayerNorm then
+/// normalises over the chosen units only, which changes its statistics a little: training recovers from that.
+/// </remarks>
+public static class TransformerWidthSelection
+{
+    /// <summary>
+    /// A new transformer with <paramref name="target"/>'s settings whose weights are selected from
+    /// <paramref name="source"/>: embeddings, student layer k from source layer <c>layers[k]</c>, the pooler when both
+    /// have one, and the classifier when <paramref name="copyClassifier"/> is set and the class counts agree (otherwise
+    /// it keeps its fresh initialisation). On the CPU, in training mode; the source is not changed.
+    /// </summary>
+    /// <exception cref="DistillException">The target is wider than the source anywhere, its vocabulary or positions
+    /// differ, or a layer index is out of range or repeated.</exception>
+    public static TransformerStudent CreateStudent(TransformerStudent source, TransformerStudentOptions target, IReadOnlyList<int> layers, bool copyClassifier = false)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(layers);
+        var s = source.Settings;
+        var problems = Problems(s, target, layers).ToList();
+        if (problems.Count > 0)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput, $"cannot select a student of {Describe(target)} from a model of {Describe(s)}: {string.Join("; ", problems)}");
+        }
+
+        var student = (TransformerStudent)target.CreateModel();
+        try
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var hidden = Indexes(Evenly(s.Hidden, target.Hidden));
+            var headsChosen = Evenly(s.Heads, target.Heads);
+            var withinHead = Evenly(s.HeadSize, target.HeadSize);
+            var attention = Indexes(headsChosen.SelectMany(h => withinHead.Select(d => (h * s.HeadSize) + d)).ToArray());
+            var from = source.state_dict();
+            foreach (var (key, value) in student.state_dict())
+            {
+                var sourceKey = key;
+                var rest = key;
+                if (BertWeightNames.TryParseLayerKey(key, out var layer, out var tail))
+                {
+                    sourceKey = BertWeightNames.LayerKey(layers[layer], tail);
+                    rest = tail;
+                }
+
+                if (!from.TryGetValue(sourceKey, out var weight)
+                    || (key.StartsWith("classifier.", StringComparison.Ordinal) && (!copyClassifier || target.NumLabels != s.NumLabels)))
+                {
+                    continue;
+                }
+
+                // Per layer, the feed-forward units are evenly spaced too; the same choice for both of its matrices.
+                var inner = Indexes(Evenly(s.Intermediate, target.Intermediate));
+                var (rows, columns) = rest switch
+                {
+                    _ when key.StartsWith("bert.embeddings.", StringComparison.Ordinal) => key.EndsWith("LayerNorm.weight", StringComparison.Ordinal) || key.EndsWith("LayerNorm.bias", StringComparison.Ordinal) ? (hidden, null) : (null, hidden),
+                    "attention.self.query.weight" or "attention.self.key.weight" or "attention.self.value.weight" => (attention, hidden),
+                    "attention.self.query.bias" or "attention.self.key.bias" or "attention.self.value.bias" => (attention, null),
+                    "attention.output.dense.weight" => (hidden, attention),
+                    "intermediate.dense.weight" => (inner, hidden),
+                    "intermediate.dense.bias" => (inner, null),
+                    "output.dense.weight" => (hidden, inner),
+                    "bert.pooler.dense.weight" => (hidden, hidden),
+                    "classifier.weight" => (null, hidden),
+                    "classifier.bias" => ((Tensor?)null, (Tensor?)null),
+                    _ => (hidden, null), // biases and LayerNorms of the residual stream
+                };
+                var selected = rows is null ? weight : weight.index_select(0, rows);
+                selected = columns is null ? selected : selected.index_select(1, columns);
+                value.copy_(selected);
+            }
+
+            return student;
+        }
+        catch
+        {
+            student.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary><paramref name="count"/> of <paramref name="total"/> indices, evenly spaced: ⌊i·total/count⌋.</summary>
+    public static int[] Evenly(int total, int count) =>
+        Enumerable.Range(0, count).Select(i => (int)((long)i * total / count)).ToArray();
+
+    private static Tensor Indexes(int[] indices) => tensor(indices.Select(i => (long)i).ToArray());
+
+    private static IEnumerable<string> Problems(TransformerStudentOptions s, TransformerStudentOptions t, IReadOnlyList<int> layers)
+    {
+        if (t.Hidden > s.Hidden)
+        {
+            yield return $"hidden {t.Hidden} is wider than {s.Hidden}";
+        }
+
+        if (t.Heads > s.Heads)
+        {
+            yield return $"heads {t.Heads} are more than {s.Heads}";
+        }
+
+        if (t.Heads > 0 && t.HeadSize > s.HeadSize)
+        {
+            yield return $"a head of {t.HeadSize} (hidden / heads) is wider than the source's {s.HeadSize}";
+        }
+
+        if (t.Intermediate > s.Intermediate)
+        {
+            yield return $"intermediate {t.Intermediate} is wider than {s.Intermediate}";
+        }
+
+        if (t.VocabSize != s.VocabSize || t.MaxPositions != s.MaxPositions || t.TypeVocabSize != s.TypeVocabSize)
+        {
+            yield return "the vocabulary, positions and segment counts must be the source's";
+        }
+
+        if (layers.Count != t.Layers)
+        {
+            yield return $"{layers.Count} source layers are listed for {t.Layers} student layers";
+        }
+
+        foreach (var layer in layers.Where(l => l < 0 || l >= s.Layers))
+        {
+            yield return $"layer {layer} is out of range (0 to {s.Layers - 1})";
+        }
+
+        foreach (var repeated in layers.GroupBy(l => l).Where(g => g.Count() > 1))
+        {
+            yield return $"layer {repeated.Key} is listed {repeated.Count()} times";
+        }
+    }
+
+    private static string Describe(TransformerStudentOptions o) => $"{o.Layers} layers, hidden {o.Hidden}, {o.Heads} heads, intermediate {o.Intermediate}";
+}
