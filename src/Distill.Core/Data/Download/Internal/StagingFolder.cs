@@ -1,8 +1,9 @@
 namespace Distill.Data.Download.Internal;
 
 /// <summary>
-/// A hidden folder inside the data folder (<c>.distill-get-*</c>) where downloads are written, verified and unpacked
-/// before their files are renamed into place. It is on the same file system as the targets, so each rename is atomic,
+/// A hidden folder inside the folder being filled (<c>.distill-get-*</c>; the data folder for a data set, the model's
+/// own folder for a pretrained model) where downloads are written, verified and unpacked before their files are renamed
+/// into place. It is on the same file system as the targets, so each rename is atomic,
 /// and it is deleted with everything in it when the download ends, whether it succeeded or not. A process killed
 /// part-way leaves only this folder, whose name does not look like a data set.
 /// </summary>
