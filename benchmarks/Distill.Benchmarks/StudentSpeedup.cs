@@ -29,7 +29,7 @@ internal static class StudentSpeedup
 
     public static int Run(string[] args)
     {
-        var options = new BenchmarkOptions("student-speedup", args, "pairs", "sequence", "batch", "threads");
+        var options = new BenchmarkOptions("student-speedup", args, "pairs", "sequence", "batch", "threads", "teacher", "student");
         var pairs = options.Int("pairs", 7);
         var sequence = options.Int("sequence", 64);
         var batch = options.Int("batch", 32);
@@ -41,10 +41,10 @@ internal static class StudentSpeedup
         Console.WriteLine($"student-speedup: ONNX Runtime CPU, {Environment.ProcessorCount} cores ({get_num_threads()} TorchSharp threads), sequence {sequence}, " +
                           $"batch {batch} and 1; 1 warm-up + {pairs} alternating pairs per ratio");
 
-        var teacherOptions = TransformerStudentOptions.BertBase();
-        var studentOptions = TransformerStudentOptions.TinyBert4();
-        using var teacher = Load("teacher (BERT-base shape)", teacherOptions, keepModel: false);
-        using var student = Load("student (TinyBERT-4 shape)", studentOptions, keepModel: true);
+        var (teacherName, teacherOptions) = Shape(options.Text("teacher", "bert-base"));
+        var (studentName, studentOptions) = Shape(options.Text("student", "tinybert-4"));
+        using var teacher = Load($"teacher ({teacherName})", teacherOptions, keepModel: false);
+        using var student = Load($"student ({studentName})", studentOptions, keepModel: true);
 
         var peaks = new List<double>();
         var throughput = AlternatingPairs.Measure(
@@ -77,6 +77,35 @@ internal static class StudentSpeedup
             ("ort_vs_torchsharp", ortVsTorch.Median), ("ort_vs_torchsharp_spread", ortVsTorch.Spread),
             ("flop_ratio", flopRatio), ("gemm_peak_gflops", peak)));
         return 0;
+    }
+
+    /// <summary>
+    /// A named shape or layers×hidden×heads×intermediate: bert-base (12×768×12×3072), tinybert-4 (4×312×12×1200),
+    /// minilm-l6 (6×384×12×1536, all-MiniLM-L6-v2, the main job's teacher) and main-job (the main job's student, as
+    /// recipes/bert-to-tiny.yaml sets it). Mean pooling for minilm-l6 and main-job, as the main job uses.
+    /// </summary>
+    private static (string Name, TransformerStudentOptions Options) Shape(string text)
+    {
+        var mean = new TransformerStudentOptions { Pooling = TransformerPooling.Mean };
+        return text switch
+        {
+            "bert-base" => ("BERT-base shape", TransformerStudentOptions.BertBase()),
+            "tinybert-4" => ("TinyBERT-4 shape", TransformerStudentOptions.TinyBert4()),
+            "minilm-l6" => ("all-MiniLM-L6-v2 shape", mean with { Layers = 6, Hidden = 384, Heads = 12, Intermediate = 1536 }),
+            "main-job" => ("the main job's student", mean with { Layers = MainJobStudent.Layers, Hidden = MainJobStudent.Hidden, Heads = MainJobStudent.Heads, Intermediate = MainJobStudent.Intermediate }),
+            _ when text.Split('x') is [var l, var h, var a, var i] && int.TryParse(l, out var layers) && int.TryParse(h, out var hidden) && int.TryParse(a, out var heads) && int.TryParse(i, out var inner)
+                => ($"{layers}x{hidden}x{heads}x{inner}", mean with { Layers = layers, Hidden = hidden, Heads = heads, Intermediate = inner }),
+            _ => throw new ArgumentException($"--teacher/--student: '{text}' is not bert-base, tinybert-4, minilm-l6, main-job or layers x hidden x heads x intermediate (e.g. 4x192x6x768)"),
+        };
+    }
+
+    /// <summary>The main job's student shape (recipes/bert-to-tiny.yaml's student); keep the two in step.</summary>
+    private static class MainJobStudent
+    {
+        public const int Layers = 4;
+        public const int Hidden = 192;
+        public const int Heads = 6;
+        public const int Intermediate = 768;
     }
 
     /// <summary>A model exported to ONNX and opened in ONNX Runtime; the TorchSharp model is kept when asked.</summary>

@@ -14,8 +14,8 @@ namespace Distill.Recipes.Internal;
 /// </summary>
 internal sealed class PretrainedStart : IDisposable
 {
-    private static readonly string[] ShapeKeys =
-        ["vocab_size", "max_positions", "type_vocab_size", "hidden", "heads", "intermediate", "activation", "layer_norm_eps"];
+    // Settings a student started from the model must share with it; hidden, heads, intermediate and layers may shrink.
+    private static readonly string[] ShapeKeys = ["vocab_size", "max_positions", "type_vocab_size", "activation", "layer_norm_eps"];
 
     private readonly ImportedTransformer _imported;
 
@@ -88,52 +88,70 @@ internal sealed class PretrainedStart : IDisposable
     {
         var source = Settings;
         var fromRecipe = (TransformerStudentOptions)recipe.Student.ToOptions(numLabels);
-        foreach (var key in ShapeKeys.Where(recipe.Student.Settings.ContainsKey))
+        var given = recipe.Student.Settings;
+        foreach (var key in ShapeKeys.Where(given.ContainsKey))
         {
             var (mine, theirs) = key switch
             {
                 "vocab_size" => ((object)fromRecipe.VocabSize, (object)source.VocabSize),
                 "max_positions" => (fromRecipe.MaxPositions, source.MaxPositions),
                 "type_vocab_size" => (fromRecipe.TypeVocabSize, source.TypeVocabSize),
-                "hidden" => (fromRecipe.Hidden, source.Hidden),
-                "heads" => (fromRecipe.Heads, source.Heads),
-                "intermediate" => (fromRecipe.Intermediate, source.Intermediate),
                 "activation" => (fromRecipe.Activation, source.Activation),
                 _ => (fromRecipe.LayerNormEps, source.LayerNormEps),
             };
             if (!Equals(mine, theirs))
             {
                 throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{recipe.Where($"student.{key}")}: is {mine} but the pretrained model {Source} has {theirs}; leave student.{key} out (a student started from it has its shape)");
+                    $"{recipe.Where($"student.{key}")}: is {mine} but the pretrained model {Source} has {theirs}; leave student.{key} out (a student started from it shares it)");
             }
         }
 
-        var count = layers?.Count ?? source.Layers;
         if (layers?.FirstOrDefault(l => l >= source.Layers) is { } outOfRange && outOfRange >= source.Layers)
         {
             throw new DistillException(DistillErrorKind.InvalidInput,
                 $"{recipe.Where("student.init.layers")}: lists layer {outOfRange}, but {Source} has {source.Layers} layers (0 to {source.Layers - 1})");
         }
 
-        return source with
+        // The width may shrink (weight selection, TransformerWidthSelection); it cannot grow.
+        var options = source with
         {
-            Layers = count,
+            Layers = layers?.Count ?? (given.ContainsKey("layers") ? fromRecipe.Layers : source.Layers),
+            Hidden = given.ContainsKey("hidden") ? fromRecipe.Hidden : source.Hidden,
+            Heads = given.ContainsKey("heads") ? fromRecipe.Heads : source.Heads,
+            Intermediate = given.ContainsKey("intermediate") ? fromRecipe.Intermediate : source.Intermediate,
             NumLabels = numLabels,
-            Pooling = recipe.Student.Settings.ContainsKey("pooling") ? fromRecipe.Pooling : source.Pooling,
+            Pooling = given.ContainsKey("pooling") ? fromRecipe.Pooling : source.Pooling,
             HiddenDropout = fromRecipe.HiddenDropout,
             AttentionDropout = fromRecipe.AttentionDropout,
         };
+        foreach (var (key, mine, theirs) in new[] { ("hidden", options.Hidden, source.Hidden), ("heads", options.Heads, source.Heads), ("intermediate", options.Intermediate, source.Intermediate), ("layers", options.Layers, source.Layers) })
+        {
+            if (mine > theirs)
+            {
+                throw new DistillException(DistillErrorKind.InvalidInput,
+                    $"{recipe.Where($"student.{key}")}: is {mine}, more than the pretrained model {Source} has ({theirs}); a student started from it can be narrower or shallower, not wider");
+            }
+        }
+
+        if (options.HeadSize > source.HeadSize)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{recipe.Where("student.heads")}: {options.Heads} heads of hidden {options.Hidden} are {options.HeadSize} wide, more than {Source}'s heads ({source.HeadSize}); use at least {(options.Hidden + source.HeadSize - 1) / source.HeadSize} heads");
+        }
+
+        return options;
     }
 
     /// <summary>
     /// Copies the source's weights into <paramref name="student"/>: the embeddings, source layer <c>layers[k]</c> into
-    /// layer k (all layers in order by default), and the pooler when the source has one. The classifier keeps the
+    /// layer k (by default the first layers, evenly spaced when the student is shallower), and the pooler when the source
+    /// has one; a narrower student gets evenly spaced units of each (weight selection). The classifier keeps the
     /// student's own (seeded) initialisation.
     /// </summary>
     public void CopyInto(TransformerStudent student, IReadOnlyList<int>? layers)
     {
-        var chosen = layers ?? Enumerable.Range(0, Settings.Layers).ToArray();
-        using var selected = TransformerLayerSelection.CreateStudent(_imported.Model, chosen, _imported.Model.Settings.NumLabels);
+        var chosen = layers ?? TransformerWidthSelection.Evenly(Settings.Layers, student.Settings.Layers);
+        using var selected = TransformerWidthSelection.CreateStudent(_imported.Model, student.Settings, chosen);
         var from = selected.state_dict();
         using var noGrad = no_grad();
         foreach (var (key, value) in student.state_dict())
@@ -150,7 +168,13 @@ internal sealed class PretrainedStart : IDisposable
     /// <summary>What the students start from, for the plan and the report.</summary>
     public string Describe(IReadOnlyList<int>? layers, TransformerStudentOptions student)
     {
-        var which = layers is null ? $"all {Settings.Layers} layers" : $"layers {string.Join(", ", layers)}";
+        var chosen = layers ?? TransformerWidthSelection.Evenly(Settings.Layers, student.Layers);
+        var which = chosen.Count == Settings.Layers ? $"all {Settings.Layers} layers" : $"layers {string.Join(", ", chosen)}";
+        if (student.Hidden < Settings.Hidden || student.Heads < Settings.Heads || student.Intermediate < Settings.Intermediate)
+        {
+            which += $", weight selection to hidden {student.Hidden}, {student.Heads} heads, intermediate {student.Intermediate}";
+        }
+
         var fresh = new List<string> { "classifier" };
         if (student.Pooling == TransformerPooling.Pooler && Missing.Any(k => k.Contains("pooler", StringComparison.Ordinal)))
         {

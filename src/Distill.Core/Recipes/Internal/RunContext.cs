@@ -241,7 +241,12 @@ internal sealed class RunContext : IDisposable
         using var teacherModule = (distilled && NeedsBlockwise()) || _recipe.Student.InitFromTeacherLayers is not null ? ImportTeacher() : null;
         if (_recipe.Student.InitFromTeacherLayers is { } layers && student is TransformerStudent transformer && teacherModule is not null)
         {
-            using var initialised = TransformerLayerSelection.CreateStudent(teacherModule, layers, _data.Labels.Count);
+            // A student as wide as the teacher takes its layers whole (DistilBERT); a narrower one by weight selection.
+            var t = teacherModule.Settings;
+            var o = transformer.Settings;
+            using var initialised = o.Hidden == t.Hidden && o.Heads == t.Heads && o.Intermediate == t.Intermediate
+                ? TransformerLayerSelection.CreateStudent(teacherModule, layers, _data.Labels.Count)
+                : TransformerWidthSelection.CreateStudent(teacherModule, o, layers, copyClassifier: true);
             CopyWeights(initialised, transformer);
         }
 
@@ -481,7 +486,11 @@ internal sealed class RunContext : IDisposable
         var into = target.state_dict();
         foreach (var (name, value) in source.state_dict())
         {
-            into[name].copy_(value);
+            // A key the target lacks (a pooler under mean pooling) has nothing to receive it.
+            if (into.TryGetValue(name, out var target1))
+            {
+                target1.copy_(value);
+            }
         }
     }
 
