@@ -22,7 +22,7 @@ public sealed class OnnxTransformerImportTests : IDisposable
     [
         new() { Layers = 1, Hidden = 16, Heads = 2, Intermediate = 24, VocabSize = 40, MaxPositions = 20, NumLabels = 2 },
         new() { Layers = 2, Hidden = 24, Heads = 6, Intermediate = 40, VocabSize = 73, MaxPositions = 32, NumLabels = 3 },
-        new() { Layers = 3, Hidden = 48, Heads = 4, Intermediate = 96, VocabSize = 120, MaxPositions = 24, NumLabels = 5 },
+        new() { Layers = 3, Hidden = 48, Heads = 4, Intermediate = 96, VocabSize = 120, MaxPositions = 24, NumLabels = 5, LayerNormEps = 1e-5 },
     ];
 
     // Each style and what the student must be for the graph to compute what it does.
