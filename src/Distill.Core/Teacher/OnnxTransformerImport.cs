@@ -213,11 +213,15 @@ public static class OnnxTransformerImport
         };
         if (!(parity.LargestDifference <= tolerance))
         {
-            var worst = hidden.IndexOf(hidden.Max());
-            var where = logits > hidden.Max() ? "the logits" : worst == 0 ? "the embeddings' output" : $"layer {worst - 1}'s output";
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{source}: the imported module does not reproduce the graph: parity {parity.LargestDifference:G3} at {where} exceeds {tolerance:G3} " +
-                $"(per hidden state: {string.Join(", ", hidden.Select(d => d.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)))}); " +
+            // Where the two part is where the graph computes something else; the largest difference is usually further
+            // on, where the first one has grown through the layers.
+            var first = hidden.FindIndex(d => !(d <= tolerance));
+            var where = first < 0 ? "the logits" : first == 0 ? "the embeddings' output" : $"layer {first - 1}'s output";
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            throw new DistillException(DistillErrorKind.InvalidInput, string.Create(invariant,
+                $"{source}: the imported module does not reproduce the graph: parity {parity.LargestDifference:G3} exceeds {tolerance:G3}, first at {where} " +
+                $"(per hidden state: {string.Join(", ", hidden.Select(d => d.ToString("G3", invariant)))}") +
+                (logits is { } differing ? string.Create(invariant, $"; logits: {differing:G3}") : string.Empty) + "); " +
                 "the graph computes something the BERT layout does not (another position scheme, pre-LayerNorm layers, another mask)");
         }
 

@@ -51,7 +51,7 @@ public sealed class BrokenRecipeTests : IDisposable
         [
             "unknown-student-setting.yaml:14 student.intermediat is not a key of student; did you mean 'intermediate'? Valid keys: " +
             "architecture, vocab, max_length, init, vocab_size, max_positions, type_vocab_size, layers, hidden, heads, intermediate, " +
-            "hidden_dropout, attention_dropout, layer_norm_eps, num_labels",
+            "hidden_dropout, attention_dropout, layer_norm_eps, activation, pooling, num_labels",
         ],
         ["yaml-tag.yaml"] =
         [

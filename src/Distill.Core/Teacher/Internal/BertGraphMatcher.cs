@@ -17,7 +17,7 @@ namespace Distill.Teacher.Internal;
 /// one concatenated projection split in three, biases added separately or fused, LayerNormalization, ONNX Runtime's
 /// SkipLayerNormalization or the decomposed form, GELU as Erf, Tanh, Gelu, FastGelu or BiasGelu, a 1/√d scale on the
 /// scores or on Q and K (another scale is folded into the query weights), an optional segment embedding, pooler and
-/// classifier. Everything else is refused by naming the first node that does not fit, and every import is checked
+/// classifier, or a classifier over the masked mean of the tokens (mean pooling). Everything else is refused by naming the first node that does not fit, and every import is checked
 /// end to end against ONNX Runtime afterwards, so a pattern read wrongly cannot pass unnoticed.
 /// </remarks>
 internal sealed class BertGraphMatcher
@@ -33,6 +33,7 @@ internal sealed class BertGraphMatcher
     private readonly string _source;
     private readonly HashSet<string> _dependsOnTokens = new(StringComparer.Ordinal);
     private readonly SortedSet<string> _style = new(StringComparer.Ordinal);
+    private List<LayerNormMatch> _norms = [];
 
     private BertGraphMatcher(ModelProto model, string source)
     {
@@ -70,9 +71,10 @@ internal sealed class BertGraphMatcher
         var tokenIds = TapFinder.TokenIdsInput(_index) ?? throw new GraphMismatch(null, "no integer input indexes an embedding table, so there are no token ids");
         MarkDependents(tokenIds);
         var norms = LayerNormMatcher.FindAll(_index);
+        _norms = norms;
         if (norms.Count == 0)
         {
-            throw new GraphMismatch(_index.Consumers(tokenIds).Select(_index.Node).FirstOrDefault(), "the graph has no LayerNorm, in any form");
+            throw new GraphMismatch(TokenLookup(tokenIds), "the graph has no LayerNorm, in any form");
         }
 
         var weights = new Dictionary<string, MatchedWeight>(StringComparer.Ordinal);
@@ -166,7 +168,7 @@ internal sealed class BertGraphMatcher
         }
 
         // The head: BERT's pooler (dense and tanh over the first token), then a classifier, when the graph has them.
-        var (hasPooler, logitsTensor, labels) = Head(current.Output, hidden, weights);
+        var (pooling, hasPooler, logitsTensor, labels) = Head(current.Output, hidden, weights);
         var options = new TransformerStudentOptions
         {
             VocabSize = (int)embeddings.Words.Dims[0],
@@ -179,6 +181,7 @@ internal sealed class BertGraphMatcher
             Activation = activation!.Value,
             NumLabels = labels ?? numLabels,
             LayerNormEps = embeddingLayerNorm.Epsilon,
+            Pooling = pooling,
         };
         return new BertGraphMatch
         {
@@ -243,8 +246,15 @@ internal sealed class BertGraphMatcher
             return (norm, tables);
         }
 
-        var gather = _index.Consumers(tokenIds).Select(_index.Node).FirstOrDefault();
-        throw new GraphMismatch(gather, $"no LayerNorm normalises a sum of embeddings gathered by {tokenIds}");
+        throw new GraphMismatch(TokenLookup(tokenIds), $"no LayerNorm normalises a sum of embeddings gathered by {tokenIds}");
+    }
+
+    // The node that looks the token ids up in the word table, where an encoder starts; torch writes a Shape of the ids
+    // (for the position ids) before it, which would say nothing about where the graph stops fitting.
+    private NodeProto? TokenLookup(string tokenIds)
+    {
+        var readers = _index.Consumers(tokenIds).Select(_index.Node).ToList();
+        return readers.FirstOrDefault(n => n.OpType == "Gather" && _constants.Floats(n.Input[0]) is not null) ?? readers.FirstOrDefault();
     }
 
     private string MaskInput(string tokenIds)
@@ -583,10 +593,16 @@ internal sealed class BertGraphMatcher
         var origin = Origin(layerInput);
         foreach (var (name, projection) in new[] { ("Q", query), ("K", key), ("V", value) })
         {
-            if (Origin(projection.Input) != origin)
+            if (Origin(projection.Input) == origin)
             {
-                throw new GraphMismatch(projection.Node, $"layer {layer}: {name} is not computed from the layer's input");
+                continue;
             }
+
+            // A LayerNorm of the layer's input in between: x + attention(LN(x)), a pre-LayerNorm layer.
+            var normalised = _norms.FirstOrDefault(n => n.Output == Origin(projection.Input));
+            throw new GraphMismatch(projection.Node, normalised is not null && Origin(NormInput(normalised)) == origin
+                ? $"layer {layer} normalises its input before self-attention (a pre-LayerNorm layer), but the transformer student is post-LayerNorm"
+                : $"layer {layer}: {name} is not computed from the layer's input");
         }
 
         var heads = queryHeads ?? keyHeads ?? valueHeads;
@@ -762,32 +778,65 @@ internal sealed class BertGraphMatcher
 
     // ---- pooler and classifier ----------------------------------------------------------------------------------
 
-    private (bool Pooler, string? Logits, int? Labels) Head(string lastHidden, int hidden, Dictionary<string, MatchedWeight> weights)
+    private (TransformerPooling Pooling, bool Pooler, string? Logits, int? Labels) Head(string lastHidden, int hidden, Dictionary<string, MatchedWeight> weights)
     {
         // BERT's pooler: tanh(dense(hidden[:, 0])), the first token taken by a Gather (or Slice) on the sequence axis.
         var first = FirstTokenOf(lastHidden);
-        if (first is null)
-        {
-            return (false, null, null);
-        }
-
-        var pooled = ForwardLinear(first, hidden);
+        var pooled = first is null ? null : ForwardLinear(first, hidden);
         var tanh = pooled is null ? null : Downstream(pooled.Value.Output).FirstOrDefault(n => n.OpType == "Tanh");
-        if (pooled is not { } pooler || tanh is null || pooler.Linear.Out != hidden)
+        if (pooled is { } pooler && tanh is not null && pooler.Linear.Out == hidden)
         {
-            return (false, null, null);
+            weights["bert.pooler.dense.weight"] = pooler.Linear.WeightTensor;
+            weights["bert.pooler.dense.bias"] = pooler.Linear.BiasTensor;
+            if (ForwardLinear(tanh.Output[0], hidden) is not { } classifier)
+            {
+                return (TransformerPooling.Pooler, true, null, null);
+            }
+
+            weights["classifier.weight"] = classifier.Linear.WeightTensor;
+            weights["classifier.bias"] = classifier.Linear.BiasTensor;
+            return (TransformerPooling.Pooler, true, classifier.Output, classifier.Linear.Out);
         }
 
-        weights["bert.pooler.dense.weight"] = pooler.Linear.WeightTensor;
-        weights["bert.pooler.dense.bias"] = pooler.Linear.BiasTensor;
-        if (ForwardLinear(tanh.Output[0], hidden) is not { } classifier)
+        // No pooler: a classifier over the mean of the tokens the mask keeps (sentence-transformers' pooling, Distill's
+        // mean pooling). Without a classifier there is nothing to tell the two apart: the BERT layout, with a new pooler.
+        if (MaskedMeanOf(lastHidden) is { } mean && ForwardLinear(mean, hidden) is { } meanClassifier)
         {
-            return (true, null, null);
+            _style.Add("mean pooling");
+            weights["classifier.weight"] = meanClassifier.Linear.WeightTensor;
+            weights["classifier.bias"] = meanClassifier.Linear.BiasTensor;
+            return (TransformerPooling.Mean, false, meanClassifier.Output, meanClassifier.Linear.Out);
         }
 
-        weights["classifier.weight"] = classifier.Linear.WeightTensor;
-        weights["classifier.bias"] = classifier.Linear.BiasTensor;
-        return (true, classifier.Output, classifier.Linear.Out);
+        return (TransformerPooling.Pooler, false, null, null);
+    }
+
+    /// <summary>
+    /// sum(hidden·mask, sequence axis) / count: the hidden states times a tensor computed from the mask alone, summed over
+    /// axis 1, then divided. The divisor is not read: the parity check compares the logits this feeds.
+    /// </summary>
+    private string? MaskedMeanOf(string lastHidden)
+    {
+        foreach (var mul in Downstream(lastHidden).Where(n => n.OpType == "Mul" && n.Input.Count == 2))
+        {
+            var weights = mul.Input.FirstOrDefault(i => _index.IsDynamic(i) && !_dependsOnTokens.Contains(i));
+            var sum = Downstream(mul.Output[0]).FirstOrDefault(n => n.OpType == "ReduceSum");
+            if (weights is null || sum is null)
+            {
+                continue;
+            }
+
+            var axes = sum.Input.Count > 1 && sum.Input[1].Length > 0 ? _constants.Value(sum.Input[1])?.Integers
+                : TensorFacts.Attribute(sum, "axes")?.Ints is { Count: > 0 } attribute ? attribute.ToArray() : null;
+            if (axes is not [1] || Downstream(sum.Output[0]).FirstOrDefault(n => n.OpType == "Div" && Origin(n.Input[0]) == sum.Output[0]) is not { } div)
+            {
+                continue;
+            }
+
+            return div.Output[0];
+        }
+
+        return null;
     }
 
     /// <summary>The linear map applied to <paramref name="input"/> (through dropout or reshapes), with its bias Add when
