@@ -32,6 +32,9 @@ public sealed record RunReport
     /// <summary>The student architecture in words, e.g. <c>transformer: 4 layers, hidden 312, 12 heads</c>; null leaves it out.</summary>
     public string? StudentDescription { get; init; }
 
+    /// <summary>What the students started from, distilled and label-only alike, e.g. <c>teacher layers 1, 3, 5</c>; null leaves it out.</summary>
+    public string? StudentStart { get; init; }
+
     /// <summary>The data in words, e.g. <c>SST-2: 67,349 training rows, 872 dev rows</c>; null leaves it out.</summary>
     public string? DataDescription { get; init; }
 

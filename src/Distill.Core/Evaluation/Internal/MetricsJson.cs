@@ -29,6 +29,7 @@ internal static class MetricsJson
 
         json.WriteEndArray();
         json.WriteString("student", report.StudentDescription);
+        json.WriteString("student_start", report.StudentStart);
         json.WriteString("data", report.DataDescription);
         json.WriteStartArray("stages");
         foreach (var stage in report.Stages)

@@ -26,6 +26,11 @@ internal static class ReportMarkdown
             Line(text, $"- **Student:** {student}");
         }
 
+        if (report.StudentStart is { } start)
+        {
+            Line(text, $"- **Start:** {start}; the label-only students start from the same weights, so the gain over them is distillation's alone");
+        }
+
         if (report.DataDescription is { } described)
         {
             Line(text, $"- **Data:** {described}");

@@ -28,6 +28,7 @@ internal static class RecipeReport
         public string? StudentOnnx { get; init; }
         public int? ExportedSeed { get; init; }
         public required TimeSpan Elapsed { get; init; }
+        public string? StudentStart { get; init; }
     }
 
     /// <summary>Writes the report; returns report.md's path and the headline numbers, or null when the run has no dev set to report on.</summary>
@@ -100,6 +101,7 @@ internal static class RecipeReport
             DevLabels = devLabels,
             TestLabels = testLabels,
             StudentDescription = DescribeStudent(recipe.Student),
+            StudentStart = inputs.StudentStart,
             DataDescription = DescribeData(recipe, inputs.Data),
             Stages = inputs.Stages,
             Bench = bench is null ? null : benchOptions,

@@ -73,6 +73,11 @@ internal sealed class RunContext : IDisposable
             Teacher = LoadTeacher(teacherPath);
             CheckClasses(Teacher, data);
         }
+
+        if (_pretrained is not null || recipe.Student.InitFromTeacherLayers is not null)
+        {
+            observer.Notice($"students start from {StudentStart}{(recipe.Baseline is null ? string.Empty : ", the label-only ones too")}");
+        }
     }
 
     /// <summary>
@@ -189,7 +194,11 @@ internal sealed class RunContext : IDisposable
     /// <summary>What the students start from, for the plan and the report.</summary>
     public string StudentStart => _pretrained is not null
         ? _pretrained.Describe(_recipe.Student.InitLayers, (TransformerStudentOptions)_studentOptions)
-        : _recipe.Student.InitFromTeacherLayers is { } layers ? $"teacher layers {string.Join(", ", layers)}" : "random weights";
+        : _recipe.Student.InitFromTeacherLayers is { } layers
+            ? $"teacher layers {string.Join(", ", layers)}" + (_studentOptions is TransformerStudentOptions s && TeacherHidden() is { } width && width > s.Hidden
+                ? $", thinned by weight selection to hidden {s.Hidden}, {s.Heads} heads, intermediate {s.Intermediate}"
+                : string.Empty)
+            : "random weights";
 
     /// <summary>The student's options, as the recipe resolves them.</summary>
     public StudentOptions StudentOptions => _studentOptions;
@@ -376,7 +385,7 @@ internal sealed class RunContext : IDisposable
         var written = RecipeReport.Write(new RecipeReport.Inputs
         {
             Recipe = _recipe, Data = _data, Teacher = _evaluatedTeacher, Runs = _runs, Stages = stages,
-            StudentOnnx = StudentOnnx, ExportedSeed = _exportedSeed, Elapsed = elapsed,
+            StudentOnnx = StudentOnnx, ExportedSeed = _exportedSeed, Elapsed = elapsed, StudentStart = StudentStart,
         }, output, _observer);
         ReportFile = written?.Markdown;
         Summary = written?.Summary;
