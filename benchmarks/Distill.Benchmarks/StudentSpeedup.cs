@@ -102,10 +102,10 @@ internal static class StudentSpeedup
     /// <summary>The main job's student shape (recipes/bert-to-tiny.yaml's student); keep the two in step.</summary>
     private static class MainJobStudent
     {
-        public const int Layers = 4;
-        public const int Hidden = 192;
-        public const int Heads = 6;
-        public const int Intermediate = 768;
+        public const int Layers = 2;
+        public const int Hidden = 384;
+        public const int Heads = 12;
+        public const int Intermediate = 256;
     }
 
     /// <summary>A model exported to ONNX and opened in ONNX Runtime; the TorchSharp model is kept when asked.</summary>

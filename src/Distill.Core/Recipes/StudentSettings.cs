@@ -31,6 +31,10 @@ public sealed record StudentSettings
     /// null for every layer of a pretrained model.</summary>
     public IReadOnlyList<int>? InitLayers { get; init; }
 
+    /// <summary>How a narrower student's feed-forward units are chosen from the source's: evenly spaced (default) or
+    /// the strongest by weight magnitude. Key <c>init.feed_forward_units</c>.</summary>
+    public TransformerWidthSelection.UnitChoice InitFeedForwardUnits { get; init; } = TransformerWidthSelection.UnitChoice.Evenly;
+
     /// <summary>The teacher layers the student starts from, when <see cref="InitFrom"/> is the teacher; else null.</summary>
     public IReadOnlyList<int>? InitFromTeacherLayers => InitFrom == TeacherInit ? InitLayers : null;
 

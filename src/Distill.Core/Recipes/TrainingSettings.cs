@@ -23,4 +23,7 @@ public sealed record TrainingSettings
 
     /// <summary>Key <c>log_every</c> (optimizer steps), default 10.</summary>
     public int LogEvery { get; init; } = 10;
+
+    /// <summary>Student parameters to keep as they are: state-dict keys or module paths. Key <c>freeze</c>, default none.</summary>
+    public IReadOnlyList<string> Freeze { get; init; } = [];
 }

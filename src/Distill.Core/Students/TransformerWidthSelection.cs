@@ -18,6 +18,19 @@ namespace Distill.Students;
 /// </remarks>
 public static class TransformerWidthSelection
 {
+    /// <summary>How the feed-forward units a narrower student keeps are chosen.</summary>
+    public enum UnitChoice
+    {
+        /// <summary>Evenly spaced, ⌊i·n/k⌋, as the paper's uniform selection.</summary>
+        Evenly,
+
+        /// <summary>
+        /// In each layer, the units with the largest ‖input weights‖·‖output weights‖, kept in their order: magnitude
+        /// pruning's choice. A trained layer's units differ in importance, so dropping the weakest costs least.
+        /// </summary>
+        Magnitude,
+    }
+
     /// <summary>
     /// A new transformer with <paramref name="target"/>'s settings whose weights are selected from
     /// <paramref name="source"/>: embeddings, student layer k from source layer <c>layers[k]</c>, the pooler when both
@@ -26,7 +39,8 @@ public static class TransformerWidthSelection
     /// </summary>
     /// <exception cref="DistillException">The target is wider than the source anywhere, its vocabulary or positions
     /// differ, or a layer index is out of range or repeated.</exception>
-    public static TransformerStudent CreateStudent(TransformerStudent source, TransformerStudentOptions target, IReadOnlyList<int> layers, bool copyClassifier = false)
+    public static TransformerStudent CreateStudent(
+        TransformerStudent source, TransformerStudentOptions target, IReadOnlyList<int> layers, bool copyClassifier = false, UnitChoice feedForward = UnitChoice.Evenly)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
@@ -64,8 +78,10 @@ public static class TransformerWidthSelection
                     continue;
                 }
 
-                // Per layer, the feed-forward units are evenly spaced too; the same choice for both of its matrices.
-                var inner = Indexes(Evenly(s.Intermediate, target.Intermediate));
+                // Per layer, the same feed-forward units for both of its matrices.
+                var inner = feedForward == UnitChoice.Magnitude && (rest.StartsWith("intermediate.", StringComparison.Ordinal) || rest.StartsWith("output.dense", StringComparison.Ordinal))
+                    ? Indexes(Strongest(from, layers[layer], target.Intermediate))
+                    : Indexes(Evenly(s.Intermediate, target.Intermediate));
                 var (rows, columns) = rest switch
                 {
                     _ when key.StartsWith("bert.embeddings.", StringComparison.Ordinal) => key.EndsWith("LayerNorm.weight", StringComparison.Ordinal) || key.EndsWith("LayerNorm.bias", StringComparison.Ordinal) ? (hidden, null) : (null, hidden),
@@ -97,6 +113,29 @@ public static class TransformerWidthSelection
     /// <summary><paramref name="count"/> of <paramref name="total"/> indices, evenly spaced: ⌊i·total/count⌋.</summary>
     public static int[] Evenly(int total, int count) =>
         Enumerable.Range(0, count).Select(i => (int)((long)i * total / count)).ToArray();
+
+    /// <summary>The <paramref name="count"/> feed-forward units of a source layer with the largest ‖w_in‖·‖w_out‖, in order.</summary>
+    private static int[] Strongest(Dictionary<string, Tensor> source, int layer, int count)
+    {
+        var input = source[BertWeightNames.LayerKey(layer, "intermediate.dense.weight")].contiguous().data<float>().ToArray();   // [I, H]
+        var output = source[BertWeightNames.LayerKey(layer, "output.dense.weight")].contiguous().data<float>().ToArray();       // [H, I]
+        var units = source[BertWeightNames.LayerKey(layer, "intermediate.dense.bias")].shape[0];
+        var hidden = input.Length / units;
+        var score = new double[units];
+        for (var j = 0; j < units; j++)
+        {
+            double inSquares = 0, outSquares = 0;
+            for (var h = 0; h < hidden; h++)
+            {
+                inSquares += (double)input[(j * hidden) + h] * input[(j * hidden) + h];
+                outSquares += (double)output[(h * units) + j] * output[(h * units) + j];
+            }
+
+            score[j] = Math.Sqrt(inSquares * outSquares);
+        }
+
+        return Enumerable.Range(0, (int)units).OrderByDescending(j => score[j]).ThenBy(j => j).Take(count).Order().ToArray();
+    }
 
     private static Tensor Indexes(int[] indices) => tensor(indices.Select(i => (long)i).ToArray());
 

@@ -90,6 +90,14 @@ public sealed class DistillationTrainer
             Directory.Delete(stale, recursive: true); // left by a run killed while writing a checkpoint
         }
 
+        foreach (var (name, parameter) in _student.named_parameters())
+        {
+            if (_options.Freeze.Any(prefix => Frozen(name, prefix)))
+            {
+                parameter.requires_grad = false;
+            }
+        }
+
         var learned = LearnedParameters();
         var state = _options.Resume ? TrainingCheckpoint.ReadState(_options.OutputDirectory) : null;
         if (state is not null)
@@ -130,9 +138,20 @@ public sealed class DistillationTrainer
     }
 
     /// <summary>Everything that can be wrong with the data, found before the first step; returns each stage's needs.</summary>
+    /// <summary>A key is frozen by itself or by a module path it starts with (<c>bert.embeddings</c>, not <c>bert.emb</c>).</summary>
+    private static bool Frozen(string key, string prefix) =>
+        key == prefix || key.StartsWith(prefix.EndsWith('.') ? prefix : prefix + ".", StringComparison.Ordinal);
+
     private LossNeeds[] Check(TrainingData data)
     {
         var errors = new List<string>();
+        var keys = _student.named_parameters().Select(p => p.name).ToList();
+        foreach (var prefix in _options.Freeze.Where(f => !keys.Any(k => Frozen(k, f))))
+        {
+            errors.Add($"training.freeze: '{prefix}' names no parameter of the student; give a state-dict key or a module path such as " +
+                       $"{string.Join(", ", keys.Select(k => k.Split('.')[0]).Distinct().Take(3))} (the student has {string.Join(", ", keys.Take(3))}, ...)");
+        }
+
         if (data.Train.Count == 0)
         {
             errors.Add("the training set is empty: there is nothing to train on");

@@ -270,9 +270,9 @@ public sealed class RecipeCommandTests : IDisposable
         code.Should().Be(DistillApp.BadInput, output);
         output.Trim().Should().Be(string.Join(Environment.NewLine,
             "error: bert-to-tiny.yaml: 3 errors",
-            $"bert-to-tiny.yaml:16 data.train file not found: {empty}/sst2/train.tsv; put the files there or run `distill data get sst2` (DISTILL_DATA_DIR={empty})",
-            $"bert-to-tiny.yaml:17 data.dev file not found: {empty}/sst2/dev.tsv; put the files there or run `distill data get sst2` (DISTILL_DATA_DIR={empty})",
-            $"bert-to-tiny.yaml:23 teacher.vocab file not found: {empty}/vocab/bert-base-uncased.txt; put the files there or run " +
+            $"bert-to-tiny.yaml:19 data.train file not found: {empty}/sst2/train.tsv; put the files there or run `distill data get sst2` (DISTILL_DATA_DIR={empty})",
+            $"bert-to-tiny.yaml:20 data.dev file not found: {empty}/sst2/dev.tsv; put the files there or run `distill data get sst2` (DISTILL_DATA_DIR={empty})",
+            $"bert-to-tiny.yaml:27 teacher.vocab file not found: {empty}/vocab/bert-base-uncased.txt; put the files there or run " +
             $"`distill data get bert-base-uncased-vocab` (DISTILL_DATA_DIR={empty})"));
     }
 

@@ -27,7 +27,7 @@ public sealed class BrokenRecipeTests : IDisposable
         ["unknown-key.yaml"] =
         [
             "unknown-key.yaml:16 training.batchsize is not a key of training; did you mean 'batch_size'? Valid keys: batch_size, " +
-            "gradient_accumulation, max_grad_norm, patience, selection_metric, checkpoint_every, log_every",
+            "gradient_accumulation, max_grad_norm, patience, selection_metric, checkpoint_every, log_every, freeze",
         ],
         ["wrong-type.yaml"] =
         [

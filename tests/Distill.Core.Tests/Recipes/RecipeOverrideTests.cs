@@ -132,7 +132,7 @@ public sealed class RecipeOverrideTests : IDisposable
     {
         Failure(["training.batchsize=8"]).Errors.Should().Equal(
             "r.yaml training.batchsize is not a key of training; did you mean 'batch_size'? Valid keys: batch_size, " +
-            "gradient_accumulation, max_grad_norm, patience, selection_metric, checkpoint_every, log_every (from --set training.batchsize=8)");
+            "gradient_accumulation, max_grad_norm, patience, selection_metric, checkpoint_every, log_every, freeze (from --set training.batchsize=8)");
     }
 
     [Fact]

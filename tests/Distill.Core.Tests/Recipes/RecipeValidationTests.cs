@@ -164,7 +164,7 @@ public sealed class RecipeValidationTests : IDisposable
             """;
 
         Errors(yaml).Should().Equal(
-            "r.yaml:2 student needs a vocab.txt for its text_cnn tokenizer: set student.vocab, or add a teacher whose vocab it shares");
+            "r.yaml:2 student needs a vocab.txt for its text_cnn tokenizer: set student.vocab, add a teacher whose vocab it shares, or start it from a pretrained model (init.from)");
     }
 
     [Fact]
@@ -269,7 +269,8 @@ public sealed class RecipeValidationTests : IDisposable
             """;
 
         Errors(yaml).Should().Equal(
-            "r.yaml:6 student.init.from must be teacher (was 'checkpoint')",
+            $"r.yaml:6 student.init.from is 'checkpoint': neither teacher, a catalog model (all-minilm-l6-v2) nor a file or folder ({_folder.PathOf("checkpoint")}); " +
+            "name the teacher, a catalog model, an .onnx export or a Hugging Face checkpoint folder",
             "r.yaml:6 student.init.layers[2] must be >= 0 (was -1)");
         Errors(yaml.Replace("checkpoint", "teacher").Replace(", -1", "")).Should().Equal(
             "r.yaml:6 student.init.layers lists 2 teacher layers but student.layers is 4; the student gets one layer per listed teacher layer, " +

@@ -148,10 +148,10 @@ internal sealed class PretrainedStart : IDisposable
     /// has one; a narrower student gets evenly spaced units of each (weight selection). The classifier keeps the
     /// student's own (seeded) initialisation.
     /// </summary>
-    public void CopyInto(TransformerStudent student, IReadOnlyList<int>? layers)
+    public void CopyInto(TransformerStudent student, IReadOnlyList<int>? layers, TransformerWidthSelection.UnitChoice feedForward)
     {
         var chosen = layers ?? TransformerWidthSelection.Evenly(Settings.Layers, student.Settings.Layers);
-        using var selected = TransformerWidthSelection.CreateStudent(_imported.Model, student.Settings, chosen);
+        using var selected = TransformerWidthSelection.CreateStudent(_imported.Model, student.Settings, chosen, feedForward: feedForward);
         var from = selected.state_dict();
         using var noGrad = no_grad();
         foreach (var (key, value) in student.state_dict())

@@ -51,7 +51,7 @@ internal sealed partial class RecipeMapper
             .ToDictionary(e => e.Key, e => RecipeValues.Plain(e.Value), StringComparer.Ordinal);
         var vocab = InputFile(student, at, "vocab", folders: false);
         var maxLength = v.Int(student, at, "max_length", 3, "; [CLS] and [SEP] take two tokens");
-        var (initFrom, initLayers) = MapInit(student, architecture, known, teacher, settings);
+        var (initFrom, initLayers, units) = MapInit(student, architecture, known, teacher, settings);
 
         if (known)
         {
@@ -85,17 +85,18 @@ internal sealed partial class RecipeMapper
             MaxLength = maxLength,
             InitFrom = initFrom,
             InitLayers = initLayers,
+            InitFeedForwardUnits = units == "magnitude" ? TransformerWidthSelection.UnitChoice.Magnitude : TransformerWidthSelection.UnitChoice.Evenly,
         };
     }
 
-    private (string? From, List<int>? Layers) MapInit(MapNode student, string? architecture, bool known, TeacherSettings? teacher, IReadOnlyDictionary<string, object?> settings)
+    private (string? From, List<int>? Layers, string? Units) MapInit(MapNode student, string? architecture, bool known, TeacherSettings? teacher, IReadOnlyDictionary<string, object?> settings)
     {
         var v = _values;
         const string at = "student.init";
         var init = v.Map(student, "student", "init", "; write init: {from: teacher, layers: [0, 2, 4]} or init: {from: all-minilm-l6-v2}");
         if (init is null)
         {
-            return (null, null);
+            return (null, null, null);
         }
 
         v.CheckKeys(init, at, RecipeSchema.StudentInit);
@@ -107,7 +108,20 @@ internal sealed partial class RecipeMapper
         {
             // A pretrained encoder: a catalog name stays a name (fetched when the run needs it); anything else is a path
             // from the recipe's folder, to an .onnx file or a checkpoint folder.
-            from = Distill.Data.Pretrained.PretrainedModels.IsCatalogName(fromText) ? fromText : InputFile(RecipeValues.Present(init, "from"), $"{at}.from", folders: true);
+            if (Distill.Data.Pretrained.PretrainedModels.IsCatalogName(fromText))
+            {
+                from = fromText;
+            }
+            else
+            {
+                var full = Path.GetFullPath(Path.Combine(_recipeFolder, fromText));
+                from = full;
+                if (!File.Exists(full) && !Directory.Exists(full))
+                {
+                    v.Error($"{at}.from", $"is '{fromText}': neither teacher, a catalog model ({Distill.Data.Pretrained.PretrainedModelCatalog.Names}) nor a file or folder " +
+                                          $"({full}); name the teacher, a catalog model, an .onnx export or a Hugging Face checkpoint folder");
+                }
+            }
         }
 
         if (fromTeacher)
@@ -139,10 +153,10 @@ internal sealed partial class RecipeMapper
         if (layers is { Count: > 0 } && settings.TryGetValue("layers", out var count) && count is int studentLayers && studentLayers != layers.Count)
         {
             v.Error($"{at}.layers", $"lists {layers.Count} {(fromTeacher ? "teacher" : "source")} layers but student.layers is {studentLayers}; the student gets one layer per listed " +
-                                    "layer, so leave student.layers out or make the two agree");
+                                    $"{(fromTeacher ? "teacher" : "source")} layer, so leave student.layers out or make the two agree");
         }
 
-        return (from, layers);
+        return (from, layers, v.Choice(init, at, "feed_forward_units", "evenly", "magnitude"));
     }
 
     private List<StageSettings> MapStages(TeacherSettings? teacher, StudentSettings student)

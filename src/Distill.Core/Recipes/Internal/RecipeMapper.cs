@@ -315,6 +315,7 @@ internal sealed partial class RecipeMapper
             SelectionMetric = v.Choice(training, at, "selection_metric", "accuracy", "macro_f1") ?? defaults.SelectionMetric,
             CheckpointEvery = v.Int(training, at, "checkpoint_every", 1) ?? defaults.CheckpointEvery,
             LogEvery = v.Int(training, at, "log_every", 1) ?? defaults.LogEvery,
+            Freeze = v.TextList(training, at, "freeze") ?? defaults.Freeze,
         };
     }
 

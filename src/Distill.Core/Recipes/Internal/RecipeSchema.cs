@@ -84,7 +84,7 @@ internal static class RecipeSchema
 
     public static readonly SchemaNode Cache = Map(("dir", Value), ("dtype", Value), ("rows_per_shard", Value), ("batch_size", Value));
 
-    public static readonly SchemaNode StudentInit = Map(("from", Value), ("layers", List(Value)));
+    public static readonly SchemaNode StudentInit = Map(("from", Value), ("layers", List(Value)), ("feed_forward_units", Value));
 
     /// <summary>The student: fixed keys, then the settings of its architecture (<see cref="StudentOptionsBuilder"/>).</summary>
     public static readonly SchemaNode Student = new()
@@ -98,7 +98,7 @@ internal static class RecipeSchema
 
     public static readonly SchemaNode Training = Map(
         ("batch_size", Value), ("gradient_accumulation", Value), ("max_grad_norm", Value), ("patience", Value),
-        ("selection_metric", Value), ("checkpoint_every", Value), ("log_every", Value));
+        ("selection_metric", Value), ("checkpoint_every", Value), ("log_every", Value), ("freeze", List(Value)));
 
     /// <summary>A loss term: these keys, and its own settings, which the loss registry checks.</summary>
     public static readonly SchemaNode LossTerm = new()

@@ -89,6 +89,7 @@ internal static class RecipeStudents
         SelectionMetric = recipe.Training.SelectionMetric,
         CheckpointEverySteps = recipe.Training.CheckpointEvery,
         LogEverySteps = recipe.Training.LogEvery,
+        Freeze = recipe.Training.Freeze,
         Seed = seed,
         Resume = true,
         Device = Platform.DeviceSetting.Parse(recipe.Device, recipe.Where("device")),

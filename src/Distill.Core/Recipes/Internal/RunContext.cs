@@ -195,7 +195,8 @@ internal sealed class RunContext : IDisposable
     public string StudentStart => _pretrained is not null
         ? _pretrained.Describe(_recipe.Student.InitLayers, (TransformerStudentOptions)_studentOptions)
         : _recipe.Student.InitFromTeacherLayers is { } layers
-            ? $"teacher layers {string.Join(", ", layers)}" + (_studentOptions is TransformerStudentOptions s && TeacherHidden() is { } width && width > s.Hidden
+            ? $"teacher layers {string.Join(", ", layers)}" + (_studentOptions is TransformerStudentOptions s && TeacherSettings() is { } t
+                && (t.Hidden > s.Hidden || t.Heads > s.Heads || t.Intermediate > s.Intermediate)
                 ? $", thinned by weight selection to hidden {s.Hidden}, {s.Heads} heads, intermediate {s.Intermediate}"
                 : string.Empty)
             : "random weights";
@@ -255,13 +256,13 @@ internal sealed class RunContext : IDisposable
             var o = transformer.Settings;
             using var initialised = o.Hidden == t.Hidden && o.Heads == t.Heads && o.Intermediate == t.Intermediate
                 ? TransformerLayerSelection.CreateStudent(teacherModule, layers, _data.Labels.Count)
-                : TransformerWidthSelection.CreateStudent(teacherModule, o, layers, copyClassifier: true);
+                : TransformerWidthSelection.CreateStudent(teacherModule, o, layers, copyClassifier: true, _recipe.Student.InitFeedForwardUnits);
             CopyWeights(initialised, transformer);
         }
 
         if (_pretrained is not null && student is TransformerStudent fromPretrained)
         {
-            _pretrained.CopyInto(fromPretrained, _recipe.Student.InitLayers);
+            _pretrained.CopyInto(fromPretrained, _recipe.Student.InitLayers, _recipe.Student.InitFeedForwardUnits);
         }
 
         var context = new LossBuildContext
@@ -486,7 +487,21 @@ internal sealed class RunContext : IDisposable
     private TransformerStudent ImportTeacher()
     {
         var imported = OnnxTransformerImport.Import(_teacherPath!, new OnnxTransformerImportOptions { Heads = _recipe.Teacher!.Heads });
+        _teacherSettings = imported.Model.Settings;
         return imported.Model;
+    }
+
+    private TransformerStudentOptions? _teacherSettings;
+
+    /// <summary>The teacher's transformer settings, imported once (null without a teacher file).</summary>
+    private TransformerStudentOptions? TeacherSettings()
+    {
+        if (_teacherSettings is null && _teacherPath is not null && Teacher is not null)
+        {
+            ImportTeacher().Dispose();
+        }
+
+        return _teacherSettings;
     }
 
     private static void CopyWeights(StudentModel source, StudentModel target)

@@ -73,6 +73,46 @@ public class TransformerWidthSelectionTests
     }
 
     [Fact]
+    public void CreateStudent_Should_KeepTheStrongestFeedForwardUnitsInOrder_When_AskedForMagnitude()
+    {
+        // Arrange: in layer 0, units 3, 7, 11, 19 and 23 get the largest input and output weights (by different
+        // margins, so the product of norms decides), and every other unit small ones.
+        manual_seed(44);
+        using var source = new TransformerStudent(Source);
+        int[] strong = [3, 7, 11, 19, 23];
+        using (no_grad())
+        {
+            var input = source.state_dict()["bert.encoder.layer.0.intermediate.dense.weight"];   // [24, 16]
+            var output = source.state_dict()["bert.encoder.layer.0.output.dense.weight"];        // [16, 24]
+            var inputValues = new float[24 * 16];
+            var outputValues = new float[16 * 24];
+            for (var j = 0; j < 24; j++)
+            {
+                var scale = Array.IndexOf(strong, j) is var rank and >= 0 ? 1f + rank : 0.01f;
+                for (var h = 0; h < 16; h++)
+                {
+                    inputValues[(j * 16) + h] = scale * (((j + h) % 3) - 1 + 0.5f);
+                    outputValues[(h * 24) + j] = scale * (((j * h) % 5) - 2 + 0.25f);
+                }
+            }
+
+            input.copy_(tensor(inputValues, [24, 16]));
+            output.copy_(tensor(outputValues, [16, 24]));
+        }
+
+        // Act: keep 4 of the 24 units.
+        using var student = TransformerWidthSelection.CreateStudent(
+            source, Source with { Layers = 1, Intermediate = 4 }, [0], feedForward: TransformerWidthSelection.UnitChoice.Magnitude);
+
+        // Assert: the four strongest (unit 3 has the smallest scale of the five), in their original order.
+        long[] kept = [7, 11, 19, 23];
+        var s = source.state_dict();
+        Expect(student.state_dict()["bert.encoder.layer.0.intermediate.dense.weight"], Rows(s["bert.encoder.layer.0.intermediate.dense.weight"], kept));
+        Expect(student.state_dict()["bert.encoder.layer.0.intermediate.dense.bias"], Rows(s["bert.encoder.layer.0.intermediate.dense.bias"], kept));
+        Expect(student.state_dict()["bert.encoder.layer.0.output.dense.weight"], Columns(s["bert.encoder.layer.0.output.dense.weight"], kept));
+    }
+
+    [Fact]
     public void CreateStudent_Should_ComputeWhatLayerSelectionDoes_When_TheWidthIsTheSame()
     {
         manual_seed(43);
