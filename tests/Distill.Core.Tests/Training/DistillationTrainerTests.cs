@@ -183,4 +183,41 @@ public class DistillationTrainerTests : IClassFixture<TrainingFixture>
         rates.Skip(1).Should().BeInDescendingOrder("the rate then decays linearly");
         rates[^1].Should().BeApproximately(3e-3 * (1 - 8.0 / 9), 1e-12);
     }
+
+    [Fact]
+    public void Train_Should_LeaveFrozenParametersAsTheyWere_And_TrainTheRest()
+    {
+        // Arrange
+        manual_seed(11);
+        using var student = TrainingFixture.Student().CreateModel();
+        var before = student.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+        var options = Options(_fixture.Output("freeze")) with { Freeze = ["bert.embeddings.word_embeddings", "bert.encoder.layer.0.attention.self.query.bias"] };
+
+        // Act
+        new DistillationTrainer(student, options, [Stage(new WeightedLossSum().Add(new LabelCrossEntropyLoss()), epochs: 1)]).Train(_fixture.Data(teacher: false));
+
+        // Assert: the frozen ones are unchanged to the bit; a neighbour of each changed.
+        var after = student.state_dict();
+        foreach (var key in new[] { "bert.embeddings.word_embeddings.weight", "bert.encoder.layer.0.attention.self.query.bias" })
+        {
+            Distill.Core.Tests.Students.Checkpoints.Tensors.MaxDifference(after[key], before[key]).Should().Be(0, key);
+        }
+
+        foreach (var key in new[] { "bert.embeddings.position_embeddings.weight", "bert.encoder.layer.0.attention.self.query.weight" })
+        {
+            Distill.Core.Tests.Students.Checkpoints.Tensors.MaxDifference(after[key], before[key]).Should().BeGreaterThan(0, key);
+        }
+    }
+
+    [Fact]
+    public void Train_Should_NameTheFreezeEntry_When_ItMatchesNoParameter()
+    {
+        using var student = TrainingFixture.Student().CreateModel();
+        var options = Options(_fixture.Output("freeze-bad")) with { Freeze = ["bert.embedding"] };
+
+        var act = () => new DistillationTrainer(student, options, [Stage(new WeightedLossSum().Add(new LabelCrossEntropyLoss()), epochs: 1)]).Train(_fixture.Data(teacher: false));
+
+        act.Should().Throw<DistillException>().Which.Message.Should().StartWith(
+            "training.freeze: 'bert.embedding' names no parameter of the student; give a state-dict key or a module path such as bert, classifier");
+    }
 }
