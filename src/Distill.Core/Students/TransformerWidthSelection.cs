@@ -44,69 +44,91 @@ public static class TransformerWidthSelection
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(layers);
-        var s = source.Settings;
-        var problems = Problems(s, target, layers).ToList();
-        if (problems.Count > 0)
-        {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"cannot select a student of {Describe(target)} from a model of {Describe(s)}: {string.Join("; ", problems)}");
-        }
-
+        ThrowIfUnfit(source.Settings, target, layers);
         var student = (TransformerStudent)target.CreateModel();
         try
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var hidden = Indexes(Evenly(s.Hidden, target.Hidden));
-            var headsChosen = Evenly(s.Heads, target.Heads);
-            var withinHead = Evenly(s.HeadSize, target.HeadSize);
-            var attention = Indexes(headsChosen.SelectMany(h => withinHead.Select(d => (h * s.HeadSize) + d)).ToArray());
-            var from = source.state_dict();
-            foreach (var (key, value) in student.state_dict())
-            {
-                var sourceKey = key;
-                var rest = key;
-                if (BertWeightNames.TryParseLayerKey(key, out var layer, out var tail))
-                {
-                    sourceKey = BertWeightNames.LayerKey(layers[layer], tail);
-                    rest = tail;
-                }
-
-                if (!from.TryGetValue(sourceKey, out var weight)
-                    || (key.StartsWith("classifier.", StringComparison.Ordinal) && (!copyClassifier || target.NumLabels != s.NumLabels)))
-                {
-                    continue;
-                }
-
-                // Per layer, the same feed-forward units for both of its matrices.
-                var inner = feedForward == UnitChoice.Magnitude && (rest.StartsWith("intermediate.", StringComparison.Ordinal) || rest.StartsWith("output.dense", StringComparison.Ordinal))
-                    ? Indexes(Strongest(from, layers[layer], target.Intermediate))
-                    : Indexes(Evenly(s.Intermediate, target.Intermediate));
-                var (rows, columns) = rest switch
-                {
-                    _ when key.StartsWith("bert.embeddings.", StringComparison.Ordinal) => key.EndsWith("LayerNorm.weight", StringComparison.Ordinal) || key.EndsWith("LayerNorm.bias", StringComparison.Ordinal) ? (hidden, null) : (null, hidden),
-                    "attention.self.query.weight" or "attention.self.key.weight" or "attention.self.value.weight" => (attention, hidden),
-                    "attention.self.query.bias" or "attention.self.key.bias" or "attention.self.value.bias" => (attention, null),
-                    "attention.output.dense.weight" => (hidden, attention),
-                    "intermediate.dense.weight" => (inner, hidden),
-                    "intermediate.dense.bias" => (inner, null),
-                    "output.dense.weight" => (hidden, inner),
-                    "bert.pooler.dense.weight" => (hidden, hidden),
-                    "classifier.weight" => (null, hidden),
-                    "classifier.bias" => ((Tensor?)null, (Tensor?)null),
-                    _ => (hidden, null), // biases and LayerNorms of the residual stream
-                };
-                var selected = rows is null ? weight : weight.index_select(0, rows);
-                selected = columns is null ? selected : selected.index_select(1, columns);
-                value.copy_(selected);
-            }
-
+            CopyInto(source, student, layers, copyClassifier, feedForward);
             return student;
         }
         catch
         {
             student.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="CreateStudent"/>'s selection, written into an existing <paramref name="target"/> (a student built and
+    /// seeded by its caller): every weight the source has, except the keys in <paramref name="except"/> and the
+    /// classifier unless <paramref name="copyClassifier"/> is set and the class counts agree. The rest keep their values.
+    /// </summary>
+    /// <exception cref="DistillException">The target does not fit in the source; see <see cref="CreateStudent"/>.</exception>
+    public static void CopyInto(
+        TransformerStudent source, TransformerStudent target, IReadOnlyList<int> layers, bool copyClassifier = false, UnitChoice feedForward = UnitChoice.Evenly,
+        IReadOnlyCollection<string>? except = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        var s = source.Settings;
+        var t = target.Settings;
+        ThrowIfUnfit(s, t, layers);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var hidden = Indexes(Evenly(s.Hidden, t.Hidden));
+        var headsChosen = Evenly(s.Heads, t.Heads);
+        var withinHead = Evenly(s.HeadSize, t.HeadSize);
+        var attention = Indexes(headsChosen.SelectMany(h => withinHead.Select(d => (h * s.HeadSize) + d)).ToArray());
+        var from = source.state_dict();
+
+        // Per layer, one choice of feed-forward units serves both of its matrices.
+        var evenlyInner = Indexes(Evenly(s.Intermediate, t.Intermediate));
+        var inner = layers.Select(l => feedForward == UnitChoice.Magnitude ? Indexes(Strongest(from, l, t.Intermediate)) : evenlyInner).ToArray();
+        foreach (var (key, value) in target.state_dict())
+        {
+            var sourceKey = key;
+            var rest = key;
+            var units = evenlyInner;
+            if (BertWeightNames.TryParseLayerKey(key, out var layer, out var tail))
+            {
+                sourceKey = BertWeightNames.LayerKey(layers[layer], tail);
+                rest = tail;
+                units = inner[layer];
+            }
+
+            if (except?.Contains(key) == true || !from.TryGetValue(sourceKey, out var weight)
+                || (key.StartsWith("classifier.", StringComparison.Ordinal) && (!copyClassifier || t.NumLabels != s.NumLabels)))
+            {
+                continue;
+            }
+
+            var (rows, columns) = rest switch
+            {
+                _ when key.StartsWith("bert.embeddings.", StringComparison.Ordinal) => key.EndsWith("LayerNorm.weight", StringComparison.Ordinal) || key.EndsWith("LayerNorm.bias", StringComparison.Ordinal) ? (hidden, null) : (null, hidden),
+                "attention.self.query.weight" or "attention.self.key.weight" or "attention.self.value.weight" => (attention, hidden),
+                "attention.self.query.bias" or "attention.self.key.bias" or "attention.self.value.bias" => (attention, null),
+                "attention.output.dense.weight" => (hidden, attention),
+                "intermediate.dense.weight" => (units, hidden),
+                "intermediate.dense.bias" => (units, null),
+                "output.dense.weight" => (hidden, units),
+                "bert.pooler.dense.weight" => (hidden, hidden),
+                "classifier.weight" => (null, hidden),
+                "classifier.bias" => ((Tensor?)null, (Tensor?)null),
+                _ => (hidden, null), // biases and LayerNorms of the residual stream
+            };
+            var selected = rows is null ? weight : weight.index_select(0, rows);
+            selected = columns is null ? selected : selected.index_select(1, columns);
+            value.copy_(selected);
+        }
+    }
+
+    private static void ThrowIfUnfit(TransformerStudentOptions source, TransformerStudentOptions target, IReadOnlyList<int> layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        var problems = Problems(source, target, layers).ToList();
+        if (problems.Count > 0)
+        {
+            throw new DistillException(DistillErrorKind.InvalidInput, $"cannot select a student of {Describe(target)} from a model of {Describe(source)}: {string.Join("; ", problems)}");
         }
     }
 

@@ -2,7 +2,6 @@ using Distill.Data.Pretrained;
 using Distill.Students;
 using Distill.Students.Checkpoints;
 using Distill.Teacher;
-using static TorchSharp.torch;
 
 namespace Distill.Recipes.Internal;
 
@@ -148,22 +147,9 @@ internal sealed class PretrainedStart : IDisposable
     /// has one; a narrower student gets evenly spaced units of each (weight selection). The classifier keeps the
     /// student's own (seeded) initialisation.
     /// </summary>
-    public void CopyInto(TransformerStudent student, IReadOnlyList<int>? layers, TransformerWidthSelection.UnitChoice feedForward)
-    {
-        var chosen = layers ?? TransformerWidthSelection.Evenly(Settings.Layers, student.Settings.Layers);
-        using var selected = TransformerWidthSelection.CreateStudent(_imported.Model, student.Settings, chosen, feedForward: feedForward);
-        var from = selected.state_dict();
-        using var noGrad = no_grad();
-        foreach (var (key, value) in student.state_dict())
-        {
-            if (key.StartsWith("classifier.", StringComparison.Ordinal) || Missing.Contains(key) || !from.TryGetValue(key, out var source))
-            {
-                continue;
-            }
-
-            value.copy_(source);
-        }
-    }
+    public void CopyInto(TransformerStudent student, IReadOnlyList<int>? layers, TransformerWidthSelection.UnitChoice feedForward) =>
+        TransformerWidthSelection.CopyInto(
+            _imported.Model, student, layers ?? TransformerWidthSelection.Evenly(Settings.Layers, student.Settings.Layers), feedForward: feedForward, except: Missing);
 
     /// <summary>What the students start from, for the plan and the report.</summary>
     public string Describe(IReadOnlyList<int>? layers, TransformerStudentOptions student)

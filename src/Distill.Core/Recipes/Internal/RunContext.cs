@@ -251,13 +251,8 @@ internal sealed class RunContext : IDisposable
         using var teacherModule = (distilled && NeedsBlockwise()) || _recipe.Student.InitFromTeacherLayers is not null ? ImportTeacher() : null;
         if (_recipe.Student.InitFromTeacherLayers is { } layers && student is TransformerStudent transformer && teacherModule is not null)
         {
-            // A student as wide as the teacher takes its layers whole (DistilBERT); a narrower one by weight selection.
-            var t = teacherModule.Settings;
-            var o = transformer.Settings;
-            using var initialised = o.Hidden == t.Hidden && o.Heads == t.Heads && o.Intermediate == t.Intermediate
-                ? TransformerLayerSelection.CreateStudent(teacherModule, layers, _data.Labels.Count)
-                : TransformerWidthSelection.CreateStudent(teacherModule, o, layers, copyClassifier: true, _recipe.Student.InitFeedForwardUnits);
-            CopyWeights(initialised, transformer);
+            // Weight selection: a student as wide as the teacher takes its layers whole (DistilBERT), a narrower one thinned.
+            TransformerWidthSelection.CopyInto(teacherModule, transformer, layers, copyClassifier: true, _recipe.Student.InitFeedForwardUnits);
         }
 
         if (_pretrained is not null && student is TransformerStudent fromPretrained)
@@ -502,20 +497,6 @@ internal sealed class RunContext : IDisposable
         }
 
         return _teacherSettings;
-    }
-
-    private static void CopyWeights(StudentModel source, StudentModel target)
-    {
-        using var noGrad = no_grad();
-        var into = target.state_dict();
-        foreach (var (name, value) in source.state_dict())
-        {
-            // A key the target lacks (a pooler under mean pooling) has nothing to receive it.
-            if (into.TryGetValue(name, out var target1))
-            {
-                target1.copy_(value);
-            }
-        }
     }
 
     private (ClassificationMetrics? Metrics, float[][]? Probabilities) TeacherMetrics(TeacherCache? cache, IReadOnlyList<DataRow>? rows)

@@ -22,9 +22,6 @@ namespace Distill.Teacher.Internal;
 /// </remarks>
 internal sealed class BertGraphMatcher
 {
-    // Ops that carry a tensor's values to another layout without computing anything.
-    private static readonly HashSet<string> Layout = new(StringComparer.Ordinal) { "Reshape", "Identity", "Cast", "Squeeze", "Unsqueeze", "Flatten" };
-
     // Ops that may stand between the attention probabilities and their MatMul with V (dropout kept by some exports).
     private static readonly HashSet<string> ProbabilitySteps = new(StringComparer.Ordinal) { "Dropout", "Cast", "Identity" };
 
@@ -444,7 +441,7 @@ internal sealed class BertGraphMatcher
                 // MatMul(x, W) with W [in, out]: PyTorch's weight is its transpose.
                 _style.Add(_index.Producer(node.Input[1]) is { OpType: "Transpose" } ? "MatMul (weights transposed in the graph)" : "MatMul");
                 var (inSize, outSize) = ((int)weight.Dims[0], (int)weight.Dims[1]);
-                return new LinearMatch(outSize, inSize, Transpose(weight.Floats!, inSize, outSize), new float[outSize], node.Input[0], node);
+                return new LinearMatch(outSize, inSize, OnnxConstants.Transpose(weight.Floats!, inSize, outSize), new float[outSize], node.Input[0], node);
             }
 
             case "Gemm" when _constants.Floats(node.Input[1]) is { Dims.Length: 2 } weight && _index.IsDynamic(node.Input[0]):
@@ -459,7 +456,7 @@ internal sealed class BertGraphMatcher
                 var alpha = TensorFacts.Attribute(node, "alpha") is { } a ? a.F : 1f;
                 var beta = TensorFacts.Attribute(node, "beta") is { } b ? b.F : 1f;
                 var (outSize, inSize) = transB ? ((int)weight.Dims[0], (int)weight.Dims[1]) : ((int)weight.Dims[1], (int)weight.Dims[0]);
-                var w = transB ? weight.Floats! : Transpose(weight.Floats!, inSize, outSize);
+                var w = transB ? weight.Floats! : OnnxConstants.Transpose(weight.Floats!, inSize, outSize);
                 var bias = node.Input.Count > 2 && node.Input[2].Length > 0 ? _constants.Floats(node.Input[2]) : null;
                 if (bias is not null && bias.Count != outSize)
                 {
@@ -509,20 +506,6 @@ internal sealed class BertGraphMatcher
         }
     }
 
-    private static float[] Transpose(float[] values, int rows, int columns)
-    {
-        var result = new float[values.Length];
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                result[(c * rows) + r] = values[(r * columns) + c];
-            }
-        }
-
-        return result;
-    }
-
     // ---- self-attention -----------------------------------------------------------------------------------------
 
     private sealed record AttentionWeights(LinearMatch Query, LinearMatch Key, LinearMatch Value, int? Heads);
@@ -530,7 +513,7 @@ internal sealed class BertGraphMatcher
     private AttentionWeights Attention(LinearMatch output, string layerInput, int layer)
     {
         // Output projection ← Reshape ← Transpose ← MatMul(probabilities, V).
-        var context = StripLayout(output.Input, alsoTranspose: true);
+        var context = _index.Origin(output.Input, throughTransposes: true);
         if (_index.Producer(context) is not { OpType: "MatMul" } weighted)
         {
             throw new GraphMismatch(_index.Producer(context) ?? output.Node, $"layer {layer}'s first residual sum is not self-attention: the output projection's input is not probabilities·V");
@@ -563,13 +546,9 @@ internal sealed class BertGraphMatcher
                 case "MatMul" when _index.IsDynamic(node.Input[0]) && _index.IsDynamic(node.Input[1]):
                     product = node;
                     break;
-                case "Div" when _constants.Scalar(node.Input[1]) is { } divisor:
-                    scale /= divisor;
-                    scores = node.Input[0];
-                    break;
-                case "Mul" when node.Input.Select(_constants.Scalar).FirstOrDefault(s => s is not null) is { } factor:
-                    scale *= factor;
-                    scores = node.Input.First(_index.IsDynamic);
+                case "Div" or "Mul" when ConstantScale(node) is { } scaled:
+                    scale *= scaled.Factor;
+                    scores = scaled.Input;
                     break;
                 case "Add" or "Sub" or "Where" or "Cast" or "Identity":
                     // The mask is added (or filled in); follow the operand computed from the tokens.
@@ -646,13 +625,9 @@ internal sealed class BertGraphMatcher
                     heads ??= HeadCount(node);
                     tensor = node.Input[0];
                     break;
-                case "Div" when _constants.Scalar(node.Input[1]) is { } divisor:
-                    scale /= divisor;
-                    tensor = node.Input[0];
-                    break;
-                case "Mul" when node.Input.Select(_constants.Scalar).FirstOrDefault(s => s is not null) is { } factor:
-                    scale *= factor;
-                    tensor = node.Input.First(_index.IsDynamic);
+                case "Div" or "Mul" when ConstantScale(node) is { } scaled:
+                    scale *= scaled.Factor;
+                    tensor = scaled.Input;
                     break;
                 default:
                     return (tensor, heads, scale);
@@ -661,6 +636,14 @@ internal sealed class BertGraphMatcher
 
         return (tensor, heads, scale);
     }
+
+    /// <summary>For a Div by a constant or a Mul by one: the factor it applies and its other input; else null.</summary>
+    private (double Factor, string Input)? ConstantScale(NodeProto node) => node.OpType switch
+    {
+        "Div" when _constants.Scalar(node.Input[1]) is { } divisor => (1 / divisor, node.Input[0]),
+        "Mul" when node.Input.Select(_constants.Scalar).FirstOrDefault(f => f is not null) is { } factor => (factor, node.Input.First(_index.IsDynamic)),
+        _ => null,
+    };
 
     /// <summary>The heads of a [.., .., heads, head size] Reshape: the second-to-last element of its constant tail.</summary>
     private int? HeadCount(NodeProto reshape)
@@ -886,7 +869,7 @@ internal sealed class BertGraphMatcher
     {
         foreach (var node in _index.Consumers(tensor).Select(_index.Node))
         {
-            if (Layout.Contains(node.OpType) || node.OpType == "Dropout")
+            if (OnnxGraphIndex.LayoutOps.Contains(node.OpType) || node.OpType == "Dropout")
             {
                 foreach (var further in Downstream(node.Output[0]))
                 {
@@ -918,19 +901,7 @@ internal sealed class BertGraphMatcher
 
     // ---- helpers --------------------------------------------------------------------------------------------------
 
-    /// <summary>The tensor a chain of layout-only ops (and, when asked, Transposes) starts from.</summary>
-    private string StripLayout(string tensor, bool alsoTranspose = false)
-    {
-        for (var step = 0; step < 10 && _index.Producer(tensor) is { } node && node.Input.Count > 0
-            && (Layout.Contains(node.OpType) || (alsoTranspose && node.OpType == "Transpose")); step++)
-        {
-            tensor = node.Input[0];
-        }
-
-        return tensor;
-    }
-
-    private string Origin(string tensor) => StripLayout(tensor);
+    private string Origin(string tensor) => _index.Origin(tensor);
 
     private void MarkDependents(string input)
     {

@@ -155,31 +155,24 @@ internal sealed class OnnxConstants
     private static ConstantTensor Transposed(ConstantTensor matrix)
     {
         var (rows, columns) = (matrix.Dims[0], matrix.Dims[1]);
-        if (matrix.Floats is { } f)
-        {
-            var result = new float[f.Length];
-            for (var r = 0L; r < rows; r++)
-            {
-                for (var c = 0L; c < columns; c++)
-                {
-                    result[(c * rows) + r] = f[(r * columns) + c];
-                }
-            }
+        return matrix.Floats is { } f
+            ? new ConstantTensor([columns, rows], Transpose(f, rows, columns), null)
+            : new ConstantTensor([columns, rows], null, Transpose(matrix.Integers!, rows, columns));
+    }
 
-            return new ConstantTensor([columns, rows], result, null);
-        }
-
-        var i = matrix.Integers!;
-        var transposed = new long[i.Length];
+    /// <summary>A row-major [rows, columns] matrix as its row-major transpose, [columns, rows].</summary>
+    public static T[] Transpose<T>(T[] values, long rows, long columns)
+    {
+        var result = new T[values.Length];
         for (var r = 0L; r < rows; r++)
         {
             for (var c = 0L; c < columns; c++)
             {
-                transposed[(c * rows) + r] = i[(r * columns) + c];
+                result[(c * rows) + r] = values[(r * columns) + c];
             }
         }
 
-        return new ConstantTensor([columns, rows], null, transposed);
+        return result;
     }
 
     private static long[]? Perm(NodeProto node) => TensorFacts.Attribute(node, "perm")?.Ints is { Count: > 0 } perm ? perm.ToArray() : null;

@@ -97,6 +97,24 @@ internal sealed class OnnxGraphIndex
     public bool IsNameTaken(string name) =>
         _producer.ContainsKey(name) || _initializers.ContainsKey(name) || Graph.Input.Any(i => i.Name == name) || Outputs.Contains(name);
 
+    /// <summary>Ops that carry a tensor's values to another shape or type without computing anything.</summary>
+    public static readonly IReadOnlySet<string> LayoutOps = new HashSet<string>(StringComparer.Ordinal) { "Reshape", "Identity", "Squeeze", "Unsqueeze", "Flatten", "Cast" };
+
+    /// <summary>
+    /// The tensor a chain of layout-only ops (<see cref="LayoutOps"/>, and Transposes when asked) starts from, following
+    /// at most 8 of them: a hidden state reshaped to rows and back is still that hidden state.
+    /// </summary>
+    public string Origin(string tensor, bool throughTransposes = false)
+    {
+        for (var step = 0; step < 8 && Producer(tensor) is { } node && node.Input.Count > 0
+            && (LayoutOps.Contains(node.OpType) || (throughTransposes && node.OpType == "Transpose")); step++)
+        {
+            tensor = node.Input[0];
+        }
+
+        return tensor;
+    }
+
     /// <summary>Every node reachable forward from <paramref name="node"/>'s outputs, the node itself left out.</summary>
     public HashSet<int> Descendants(int node)
     {

@@ -21,8 +21,6 @@ namespace Distill.Teacher.Internal;
 /// </summary>
 internal static class TapFinder
 {
-    private static readonly HashSet<string> ShapeOnly = new(StringComparer.Ordinal) { "Reshape", "Identity", "Squeeze", "Unsqueeze", "Flatten", "Cast" };
-
     public static TeacherInspection Inspect(ModelProto model, string source)
     {
         var graph = model.Graph ?? throw new DistillException(DistillErrorKind.InvalidInput, $"{source}: the model has no graph; pass the teacher's .onnx file");
@@ -38,7 +36,7 @@ internal static class TapFinder
         var attention = AttentionMatcher.FindAll(index, facts).Where(a => facts.Rank(a.Probabilities) is null or 4).ToList();
         var norms = LayerNormMatcher.FindAll(index);
         var byOutput = norms.GroupBy(n => n.Output).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var residual = norms.Where(n => n.ResidualOperands.Any(operand => byOutput.ContainsKey(Origin(index, operand)))).ToList();
+        var residual = norms.Where(n => n.ResidualOperands.Any(operand => byOutput.ContainsKey(index.Origin(operand)))).ToList();
         var after = attention.Select(a => index.Descendants(a.Node)).ToList();
 
         var layers = new List<TeacherLayer>();
@@ -65,7 +63,7 @@ internal static class TapFinder
     {
         var first = sums.Where(n => afterFirstSoftmax.Contains(n.Node)).MinBy(n => index.Position(n.Node));
         var input = first?.ResidualOperands
-            .Select(operand => Origin(index, operand))
+            .Select(operand => index.Origin(operand))
             .FirstOrDefault(t => index.IsDynamic(t) && index.ProducerIndex(t) is { } p && !afterFirstSoftmax.Contains(p));
         if (input is null)
         {
@@ -136,16 +134,6 @@ internal static class TapFinder
     }
 
     /// <summary>The tensor behind reshapes, casts and identities.</summary>
-    private static string Origin(OnnxGraphIndex index, string tensor)
-    {
-        for (var step = 0; step < 8 && index.Producer(tensor) is { } node && ShapeOnly.Contains(node.OpType) && node.Input.Count > 0; step++)
-        {
-            tensor = node.Input[0];
-        }
-
-        return tensor;
-    }
-
     // The token ids are the integer input that indexes the largest embedding table (token type ids index a small one).
     internal static string? TokenIdsInput(OnnxGraphIndex index)
     {
