@@ -87,6 +87,11 @@ internal static class RecipeResultView
 
         Group(result.Teacher is null ? "student" : "distilled", result.Distilled);
         Group(result.Teacher is null ? "student" : "labels only", result.Baselines);
+        foreach (var variant in result.Variants)
+        {
+            Group($"variant {variant.Name}", variant.Runs);
+        }
+
         console.Write(table);
 
         if (result.Summary is { } summary)
@@ -104,6 +109,12 @@ internal static class RecipeResultView
                     ? $"seed {seeds[0].Key}"
                     : seeds.Count == 0 ? "mean" : $"mean; {string.Join(", ", seeds.Select(p => $"seed {p.Key} {p.Value:+0.00;-0.00}"))}";
                 console.MarkupLineInterpolated($"distillation over labels alone: [bold]{gain:+0.00;-0.00}[/] accuracy points ({perSeed})");
+            }
+
+            foreach (var variant in summary.Variants.Where(v => v.GainPoints is not null))
+            {
+                var seeds = variant.GainPointsPerSeed.Count == 0 ? "" : $"; {string.Join(", ", variant.GainPointsPerSeed.Select(p => $"seed {p.Key} {p.Value:+0.00;-0.00}"))}";
+                console.MarkupLineInterpolated($"variant {variant.Name} over labels alone: [bold]{variant.GainPoints:+0.00;-0.00}[/] accuracy points (mean{seeds})");
             }
 
             if (summary.LatencySpeedup is { } latency && summary.ThroughputSpeedup is { } throughput)

@@ -23,6 +23,12 @@ public sealed record RunReport
     /// <summary>The label-only baseline, one entry per seed (normally the same seeds); empty when no baseline was run.</summary>
     public IReadOnlyList<StudentRunReport> Baseline { get; init; } = [];
 
+    /// <summary>
+    /// Other ways of distilling the same student (an ablation: KD alone, with attention, ...), each set beside the
+    /// distilled student and the baseline; empty when there are none.
+    /// </summary>
+    public IReadOnlyList<VariantReport> Variants { get; init; } = [];
+
     /// <summary>The dev set's labels, in row order; needed with any <see cref="ModelReport.DevProbabilities"/>.</summary>
     public IReadOnlyList<int>? DevLabels { get; init; }
 
@@ -90,6 +96,22 @@ public sealed record RunReport
         var models = new List<(string Name, ModelReport Model)> { ("Teacher", Teacher) };
         models.AddRange(Distilled.Select((run, i) => ($"Distilled[{i}] (seed {run.Seed})", (ModelReport)run)));
         models.AddRange((Baseline ?? []).Select((run, i) => ($"Baseline[{i}] (seed {run.Seed})", (ModelReport)run)));
+        foreach (var variant in Variants ?? [])
+        {
+            if (variant.Runs is null || variant.Runs.Count == 0)
+            {
+                yield return $"Variants: '{variant.Name}' has no run; give at least one";
+                yield break;
+            }
+
+            models.AddRange(variant.Runs.Select((run, i) => ($"Variant '{variant.Name}'[{i}] (seed {run.Seed})", (ModelReport)run)));
+        }
+
+        foreach (var name in (Variants ?? []).GroupBy(v => v.Name).Where(g => g.Count() > 1))
+        {
+            yield return $"Variants has '{name.Key}' {name.Count()} times; give each variant once";
+        }
+
         foreach (var (name, model) in models)
         {
             foreach (var error in Check(name, "Dev", model.Dev, model.DevProbabilities, DevLabels, nameof(DevLabels)))
@@ -103,7 +125,7 @@ public sealed record RunReport
             }
         }
 
-        foreach (var (name, runs) in new[] { ("Distilled", Distilled), ("Baseline", Baseline ?? []) })
+        foreach (var (name, runs) in new[] { ("Distilled", Distilled), ("Baseline", Baseline ?? []) }.Concat((Variants ?? []).Select(v => ($"Variant '{v.Name}'", v.Runs))))
         {
             foreach (var seed in runs.GroupBy(r => r.Seed).Where(g => g.Count() > 1))
             {

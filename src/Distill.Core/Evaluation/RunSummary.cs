@@ -31,6 +31,9 @@ public sealed record RunSummary
     /// <summary>Accuracy gain in points for each seed run both ways (distilled and baseline), by seed in ascending order.</summary>
     public required IReadOnlyList<KeyValuePair<int, double>> GainPointsPerSeed { get; init; }
 
+    /// <summary>Each variant's dev accuracy and its gain over the baseline, in the report's order; empty without variants.</summary>
+    public IReadOnlyList<VariantSummary> Variants { get; init; } = [];
+
     /// <summary>Teacher batch-1 latency over the students' mean; null when either was not measured.</summary>
     public double? LatencySpeedup { get; init; }
 
@@ -64,11 +67,20 @@ public sealed record RunSummary
             KeptMacroF1 = distilledF1 / teacher.Dev.MacroF1,
             GainPoints = baselineAccuracy is null ? null : (distilledAccuracy.Mean - baselineAccuracy.Mean) * 100,
             GainMacroF1Points = baseline.Count == 0 ? null : (distilledF1 - baseline.Average(r => r.Dev.MacroF1)) * 100,
-            GainPointsPerSeed = distilled
-                .Where(r => bySeed.ContainsKey(r.Seed))
-                .OrderBy(r => r.Seed)
-                .Select(r => KeyValuePair.Create(r.Seed, (r.Dev.Accuracy - bySeed[r.Seed].Dev.Accuracy) * 100))
-                .ToList(),
+            GainPointsPerSeed = GainPerSeed(distilled, bySeed),
+            Variants = (report.Variants ?? []).Select(v =>
+            {
+                var accuracy = Spread.Of(v.Runs.Select(r => r.Dev.Accuracy))
+                    ?? throw new ArgumentException($"variant '{v.Name}' has no run", nameof(report));
+                return new VariantSummary
+                {
+                    Name = v.Name,
+                    Accuracy = accuracy,
+                    KeptAccuracy = accuracy.Mean / teacher.Dev.Accuracy,
+                    GainPoints = baselineAccuracy is null ? null : (accuracy.Mean - baselineAccuracy.Mean) * 100,
+                    GainPointsPerSeed = GainPerSeed(v.Runs, bySeed),
+                };
+            }).ToList(),
             LatencySpeedup = Ratio(teacher.LatencyMs, Mean(distilled.Select(r => r.LatencyMs))),
             ThroughputSpeedup = Ratio(Mean(distilled.Select(r => r.ThroughputRowsPerSecond)), teacher.ThroughputRowsPerSecond),
             SizeRatio = Ratio(teacher.OnnxBytes, Mean(distilled.Select(r => (double?)r.OnnxBytes))),
@@ -76,9 +88,34 @@ public sealed record RunSummary
         };
     }
 
+    private static List<KeyValuePair<int, double>> GainPerSeed(IEnumerable<StudentRunReport> runs, Dictionary<int, StudentRunReport> baselineBySeed) => runs
+        .Where(r => baselineBySeed.ContainsKey(r.Seed))
+        .OrderBy(r => r.Seed)
+        .Select(r => KeyValuePair.Create(r.Seed, (r.Dev.Accuracy - baselineBySeed[r.Seed].Dev.Accuracy) * 100))
+        .ToList();
+
     // Seeds that were not measured are left out of the mean rather than counted as 0.
     private static double? Mean(IEnumerable<double?> values) => Spread.Of(values.OfType<double>())?.Mean;
 
     private static double? Ratio(double? numerator, double? denominator) =>
         numerator is { } n && denominator is { } d && d > 0 ? n / d : null;
+}
+
+/// <summary>The headline numbers of one variant of a run (<see cref="RunReport.Variants"/>).</summary>
+public sealed record VariantSummary
+{
+    /// <summary>The variant's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its dev accuracy over seeds.</summary>
+    public required Spread Accuracy { get; init; }
+
+    /// <summary>Its mean accuracy over the teacher's.</summary>
+    public required double KeptAccuracy { get; init; }
+
+    /// <summary>Its mean accuracy minus the baseline's, in percentage points; null without a baseline.</summary>
+    public double? GainPoints { get; init; }
+
+    /// <summary>Its gain in points for each seed the baseline also ran, by seed in ascending order.</summary>
+    public required IReadOnlyList<KeyValuePair<int, double>> GainPointsPerSeed { get; init; }
 }

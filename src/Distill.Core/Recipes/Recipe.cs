@@ -41,6 +41,13 @@ public sealed record Recipe
     /// <summary>Key <c>stages</c>: at least one.</summary>
     public required IReadOnlyList<StageSettings> Stages { get; init; }
 
+    /// <summary>
+    /// Key <c>variants</c>: other ways of distilling the same student (each its own <c>stages</c>), trained for every seed
+    /// from the same start on the same data, so that the report shows what each set of terms gains over labels alone and
+    /// against the recipe's own stages (an ablation). Default none.
+    /// </summary>
+    public IReadOnlyList<VariantSettings> Variants { get; init; } = [];
+
     /// <summary>Key <c>baseline</c>; null runs no baseline.</summary>
     public BaselineSettings? Baseline { get; init; }
 

@@ -30,6 +30,16 @@ public sealed record StudentRunSummary
     public long Parameters { get; init; }
 }
 
+/// <summary>The students of one variant of a recipe (key <c>variants</c>), one per seed.</summary>
+public sealed record VariantRunSummary
+{
+    /// <summary>The variant's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Its students, one per seed.</summary>
+    public IReadOnlyList<StudentRunSummary> Runs { get; init; } = [];
+}
+
 /// <summary>The teacher's side of a recipe run.</summary>
 public sealed record TeacherSummary
 {
@@ -72,6 +82,9 @@ public sealed record RecipeRunResult
 
     /// <summary>The label-only students, one per seed.</summary>
     public IReadOnlyList<StudentRunSummary> Baselines { get; init; } = [];
+
+    /// <summary>The students of each variant (key <c>variants</c>), in the recipe's order.</summary>
+    public IReadOnlyList<VariantRunSummary> Variants { get; init; } = [];
 
     /// <summary>The headline numbers (accuracy kept, gain over the baseline, speedups), once the report is written.</summary>
     public RunSummary? Summary { get; init; }

@@ -98,6 +98,13 @@ public sealed partial class RecipeRunner
                                 $"learning rate {stage.LearningRate:G3}, warm-up {stage.Warmup:P0}, {stage.Decay} decay, weight decay {stage.WeightDecay:G3}");
         }).ToArray();
         sections.Add(Section("distillation", stages));
+        foreach (var variant in _recipe.Teacher is null ? [] : _recipe.Variants)
+        {
+            var variantFormulas = context.StageFormulas(variant);
+            sections.Add(Section($"variant {variant.Name}", variant.Stages.Select((stage, i) =>
+                (stage.Name, $"{variantFormulas[i][(stage.Name.Length + 2)..]}; {Epochs(stage.Epochs)}, learning rate {stage.LearningRate:G3}")).ToArray()));
+        }
+
         if (_recipe.Baseline is not null && _recipe.Teacher is not null)
         {
             var b = _recipe.Baseline!;
@@ -107,7 +114,8 @@ public sealed partial class RecipeRunner
         }
 
         sections.Add(Section("outputs",
-            ("students", $"{Path.Combine(output, "distilled", "seed-N")}{(_recipe.Baseline is null ? "" : $", {Path.Combine(output, "baseline", "seed-N")}")}"),
+            ("students", $"{Path.Combine(output, "distilled", "seed-N")}{(_recipe.Baseline is null ? "" : $", {Path.Combine(output, "baseline", "seed-N")}")}" +
+                         (_recipe.Variants.Count == 0 ? "" : $", {Path.Combine(output, "variants", "NAME", "seed-N")}")),
             ("onnx", _recipe.Export.Onnx ? Path.GetFullPath(_recipe.Export.Path ?? Path.Combine(output, "student.onnx")) : "not exported (export.onnx: false)"),
             ("report", _recipe.Teacher is null ? "none (no teacher to compare with); numbers in run.json" : Path.Combine(output, "report", "report.md")),
             ("resolved recipe", Path.Combine(output, "recipe.resolved.json"))));

@@ -19,10 +19,10 @@ namespace Distill.Recipes;
 /// <summary>
 /// Runs a recipe end to end: the teacher (trained by its own recipe when its ONNX file is absent), the teacher
 /// cache of the transfer set, the distilled students (one per seed), the label-only baselines, evaluation on dev and
-/// test, the export of the best student to ONNX (checked against TorchSharp), the benchmark and the report.
+/// test, the variants' students (other stages, for an ablation), the export of the best student to ONNX (checked against TorchSharp), the benchmark and the report.
 /// </summary>
 /// <remarks>
-/// The output folder holds <c>distilled/seed-N</c> and <c>baseline/seed-N</c> (each a training run with its own
+/// The output folder holds <c>distilled/seed-N</c>, <c>variants/NAME/seed-N</c> and <c>baseline/seed-N</c> (each a training run with its own
 /// checkpoint, best student and metrics log), <c>student.onnx</c>, <c>report/</c> and <c>run.json</c>. <c>run.json</c>
 /// is written last: a folder without it is an interrupted run, never mistaken for a finished one. A finished run's
 /// folder is not overwritten unless asked; an interrupted one continues with <see cref="RecipeRunOptions.Resume"/>
@@ -82,6 +82,15 @@ public sealed partial class RecipeRunner
             }
         }
 
+        // Variants come after the baseline: an interrupted ablation still leaves the headline comparison complete.
+        foreach (var variant in context.Teacher is null ? [] : _recipe.Variants)
+        {
+            foreach (var seed in _recipe.Seeds)
+            {
+                context.TrainStudent(Path.Combine(output, "variants", variant.Name, $"seed-{seed}"), seed, distilled: true, cancellation, variant);
+            }
+        }
+
         if (_options.UpTo == RecipeStep.Train)
         {
             return Result(output, clock, context, complete: false);
@@ -120,6 +129,7 @@ public sealed partial class RecipeRunner
         Teacher = context.TeacherSummary,
         Distilled = context.Runs(distilled: true),
         Baselines = context.Runs(distilled: false),
+        Variants = context.VariantRuns(),
         Summary = context.Summary,
     };
 

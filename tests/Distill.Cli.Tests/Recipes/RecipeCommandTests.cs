@@ -56,6 +56,65 @@ public sealed class RecipeCommandTests : IDisposable
         report.Should().Contain("L = ").And.Contain("KL");
     }
 
+    private const string KdOnlyVariant = """
+        variants:
+          - name: kd-only
+            stages:
+              - name: prediction
+                epochs: 1
+                learning_rate: 1e-3
+                losses: [{type: kd, temperature: 2}, {type: ce}]
+        """;
+
+    [Fact]
+    public void Recipe_Should_TrainEachVariantAndSetItBesideTheBaseline_When_TheRecipeHasVariants()
+    {
+        // Arrange
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe(extra: KdOnlyVariant);
+
+        // Act
+        var (code, output) = RecipeWorkspace.Run("recipe", recipe, "--set", "seeds=[1]", "--set", "report.bench=false");
+
+        // Assert: the variant trained in its own folder, from the same start, and is reported beside the others
+        code.Should().Be(DistillApp.Success, output);
+        File.Exists(Path.Combine(Output, "variants", "kd-only", "seed-1", "best", "model.safetensors")).Should().BeTrue();
+        output.Should().Contain("variant kd-only, seed 1").And.MatchRegex(@"variant kd-only over labels alone: [+-]\d+\.\d\d accuracy points \(mean; seed 1 [+-]\d+\.\d\d\)");
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(Output, "report", "metrics.json")));
+        var root = metrics.RootElement;
+        var variant = root.GetProperty("variants").EnumerateArray().Should().ContainSingle().Subject;
+        variant.GetProperty("name").GetString().Should().Be("kd-only");
+        variant.GetProperty("stages").EnumerateArray().Select(e => e.GetString()).Should().ContainSingle().Which.Should().StartWith("prediction: L = ").And.Contain("KL").And.NotContain("MSE");
+        var variantRun = variant.GetProperty("students").GetProperty("runs").EnumerateArray().Should().ContainSingle().Subject;
+        var variantAccuracy = variantRun.GetProperty("dev").GetProperty("accuracy").GetDouble();
+        var baselineAccuracy = root.GetProperty("baseline").GetProperty("runs")[0].GetProperty("dev").GetProperty("accuracy").GetDouble();
+        variant.GetProperty("gain_accuracy_points").GetDouble().Should().BeApproximately((variantAccuracy - baselineAccuracy) * 100, 1e-9);
+        variant.GetProperty("gain_accuracy_points_per_seed").GetProperty("1").GetDouble().Should().BeApproximately((variantAccuracy - baselineAccuracy) * 100, 1e-9);
+        variantRun.GetProperty("onnx_path").ValueKind.Should().Be(JsonValueKind.Null, "only the recipe's own distilled student is exported");
+        var report = File.ReadAllText(Path.Combine(Output, "report", "report.md"));
+        report.Should().Contain("## What each way of distilling gained")
+            .And.MatchRegex(@"\| distilled \(the recipe's stages\) \| intermediate: L = .*MSE.*; then prediction: L = .* \| \d+\.\d \|")
+            .And.MatchRegex(@"\| kd-only \| prediction: L = [^|]*KL[^|]* \| \d+\.\d \| \d+\.\d \| [+-]\d+\.\d+ \| seed 1: [+-]\d+\.\d+ \|")
+            .And.MatchRegex(@"\| labels only \| L = CE \| \d+\.\d \|");
+    }
+
+    [Fact]
+    public void DryRun_Should_ListEachVariantsObjective_When_TheRecipeHasVariants()
+    {
+        // Arrange
+        _workspace.ExportTeacher();
+        var recipe = _workspace.DistillationRecipe(extra: KdOnlyVariant);
+
+        // Act
+        var (code, output) = RecipeWorkspace.Run("recipe", recipe, "--dry-run");
+
+        // Assert
+        code.Should().Be(DistillApp.Success, output);
+        output.Should().Contain("variant kd-only").And.MatchRegex(@"prediction\s+│ L = .*KL.*; 1 epoch, learning rate 0\.001");
+        output.Should().Contain(Path.Combine(Output, "variants", "NAME", "seed-N"));
+        Directory.Exists(Output).Should().BeFalse();
+    }
+
     [Fact]
     public void DryRun_Should_PrintThePlanAndWriteNothing_When_TheTeacherExists()
     {

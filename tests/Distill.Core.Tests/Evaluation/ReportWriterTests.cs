@@ -145,6 +145,81 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void Write_Should_SetEachVariantBesideTheDistilledStudentAndTheBaseline_WithHandComputedGains()
+    {
+        // Arrange: 10 dev rows of 2 classes; a model "right on k rows" puts 0.9 on the label of its first k rows only.
+        int[] labels = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1];
+        float[][] RightOn(int k) => labels.Select((label, row) => row < k == (label == 0) ? new[] { 0.9f, 0.1f } : new[] { 0.1f, 0.9f }).ToArray();
+        StudentRunReport Run(int seed, int right)
+        {
+            var probabilities = RightOn(right);
+            return new StudentRunReport { Seed = seed, Dev = ClassificationMetrics.Compute(labels, probabilities), DevProbabilities = probabilities };
+        }
+
+        var report = new RunReport
+        {
+            Recipe = "ablation",
+            Labels = ["negative", "positive"],
+            DevLabels = labels,
+            Teacher = new TeacherReport { Name = "teacher.onnx", Dev = ClassificationMetrics.Compute(labels, RightOn(9)), DevProbabilities = RightOn(9) },
+            Distilled = [Run(1, 8), Run(2, 7)],
+            Baseline = [Run(1, 7), Run(2, 7)],
+            Stages = ["joint: L = KD(T=2) + MSE(|h|)"],
+            Variants = [new VariantReport { Name = "kd-only", Stages = ["kd: L = KD(T=2)"], Runs = [Run(1, 6), Run(2, 8)] }],
+            TotalTime = TimeSpan.FromMinutes(3),
+        };
+        var target = Path.Combine(_folder, "report");
+
+        // Act
+        ReportWriter.Write(report, target);
+        var summary = RunSummary.Of(report);
+        var markdown = File.ReadAllText(Path.Combine(target, ReportWriter.MarkdownFileName));
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(target, ReportWriter.MetricsFileName)));
+
+        // Assert: accuracies 0.75 / 0.70 / 0.70 (variant 0.6 and 0.8, sample std 0.1414), teacher 0.9.
+        var variant = summary.Variants.Should().ContainSingle().Subject;
+        variant.Name.Should().Be("kd-only");
+        variant.Accuracy.Mean.Should().BeApproximately(0.70, 1e-12);
+        variant.KeptAccuracy.Should().BeApproximately(0.70 / 0.90, 1e-12);
+        variant.GainPoints.Should().BeApproximately(0.0, 1e-9);
+        variant.GainPointsPerSeed.Select(g => (g.Key, Math.Round(g.Value, 9))).Should().Equal((1, -10.0), (2, 10.0));
+        markdown.Should().Contain("## What each way of distilling gained");
+        var table = markdown[markdown.IndexOf("## What each way", StringComparison.Ordinal)..].Split('\n').Where(l => l.StartsWith('|')).ToList();
+        table.Should().Equal(
+            "| students | objective | dev accuracy (%) | kept of the teacher (%) | gain over labels alone (points) | gain per seed |",
+            "|---|---|---:|---:|---:|---|",
+            "| distilled (the recipe's stages) | joint: L = KD(T=2) + MSE(\\|h\\|) | 75.0 ± 7.1 | 83.3 | +5.0 | seed 1: +10.0, seed 2: +0.0 |",
+            "| kd-only | kd: L = KD(T=2) | 70.0 ± 14.1 | 77.8 | +0.0 | seed 1: -10.0, seed 2: +10.0 |",
+            "| labels only | L = CE | 70.0 ± 0.0 | 77.8 | — | — |");
+        var written = metrics.RootElement.GetProperty("variants").EnumerateArray().Should().ContainSingle().Subject;
+        written.GetProperty("name").GetString().Should().Be("kd-only");
+        written.GetProperty("stages")[0].GetString().Should().Be("kd: L = KD(T=2)");
+        written.GetProperty("students").GetProperty("seeds").EnumerateArray().Select(e => e.GetInt32()).Should().Equal(1, 2);
+        written.GetProperty("students").GetProperty("summary").GetProperty("dev").GetProperty("accuracy").GetProperty("mean").GetDouble().Should().BeApproximately(0.70, 1e-12);
+        written.GetProperty("kept_accuracy").GetDouble().Should().BeApproximately(0.70 / 0.90, 1e-12);
+        written.GetProperty("gain_accuracy_points_per_seed").GetProperty("1").GetDouble().Should().BeApproximately(-10.0, 1e-9);
+        written.GetProperty("gain_accuracy_points_per_seed").GetProperty("2").GetDouble().Should().BeApproximately(10.0, 1e-9);
+    }
+
+    [Fact]
+    public void Validate_Should_NameTheVariant_When_ItHasNoRunOrItsNameRepeats()
+    {
+        var report = ThreeSeeds() with
+        {
+            Variants =
+            [
+                new VariantReport { Name = "kd", Runs = [_fixture.Distilled(1, 0.8, 0)] },
+                new VariantReport { Name = "kd", Runs = [_fixture.Distilled(1, 0.8, 0), _fixture.Distilled(1, 0.7, 1)] },
+            ],
+        };
+
+        report.Validate().Should().Contain("Variants has 'kd' 2 times; give each variant once")
+            .And.Contain("Variant 'kd' has seed 1 2 times; give each seed once");
+        (ThreeSeeds() with { Variants = [new VariantReport { Name = "empty", Runs = [] }] }).Validate()
+            .Should().Contain("Variants: 'empty' has no run; give at least one");
+    }
+
+    [Fact]
     public void Write_Should_DrawValidPngsOfASensibleSize()
     {
         // Arrange

@@ -80,6 +80,15 @@ public sealed class RecipeLoaderTests : IDisposable
                 temperature: 2
                 warmup_epochs: 0.5
               - type: ce
+        variants:
+          - name: kd-only
+            stages:
+              - name: prediction
+                epochs: 3
+                learning_rate: 2e-4
+                losses:
+                  - type: kd
+                    temperature: 4
         baseline:
           epochs: 2
           learning_rate: 3e-5
@@ -170,6 +179,25 @@ public sealed class RecipeLoaderTests : IDisposable
         recipe.Baseline.Should().Be(new BaselineSettings { Epochs = 2, LearningRate = 3e-5, Warmup = 0 });
         recipe.Export.Should().Be(new ExportSettings { Onnx = false, Opset = 18, Path = Path.GetFullPath("exported/student.onnx") });
         recipe.Report.Should().Be(new ReportSettings { Bench = false, BenchSequence = 32 });
+    }
+
+    [Fact]
+    public void Load_Should_ReadEachVariantsStages_When_TheRecipeHasVariants()
+    {
+        var path = _folder.Write("bert-to-tiny.yaml", FullRecipe);
+
+        var recipe = RecipeLoader.Load(path, environment: NoEnvironment);
+
+        recipe.Variants.Should().ContainSingle();
+        var variant = recipe.Variants[0];
+        variant.Name.Should().Be("kd-only");
+        variant.Stages.Should().ContainSingle().Which.Should().BeEquivalentTo(new { Name = "prediction", Epochs = 3, LearningRate = 2e-4, Warmup = 0.1 });
+        variant.Stages[0].Losses.Should().ContainSingle().Which.Should().BeEquivalentTo(new
+        {
+            Type = "kd", Weight = 1.0, KeyPath = "variants[0].stages[0].losses[0]", Settings = new Dictionary<string, object?> { ["temperature"] = 4 },
+        });
+        recipe.Lines["variants[0].stages[0].losses[0].temperature"].Should().Be(RecipeFolder.LineOf(FullRecipe, "temperature: 4"));
+        RecipeLoader.Load(_folder.Write("minimal.yaml", MinimalRecipe), environment: NoEnvironment).Variants.Should().BeEmpty();
     }
 
     [Fact]

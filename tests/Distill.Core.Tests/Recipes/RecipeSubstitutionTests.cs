@@ -115,7 +115,7 @@ public sealed class RecipeSubstitutionTests : IDisposable
 
         act.Should().Throw<RecipeException>().Which.Errors.Should().Equal(
             "r.yaml DATE is neither a key of a recipe nor a ${...} variable that this recipe uses; did you mean 'DATA'? " +
-            "Keys and variables: name, seeds, output, device, data, teacher, cache, student, training, stages, baseline, export, report, profiles, DATA, T " +
+            "Keys and variables: name, seeds, output, device, data, teacher, cache, student, training, stages, variants, baseline, export, report, profiles, DATA, T " +
             "(from --set DATE=2024)");
     }
 }

@@ -51,6 +51,68 @@ public sealed class RecipeValidationTests : IDisposable
     }
 
     [Fact]
+    public void Load_Should_NameTheVariantAndItsKey_When_AVariantIsWrong()
+    {
+        const string yaml = """
+            data:
+              train: data/train.tsv
+            teacher:
+              model: models/teacher.onnx
+              vocab: models/vocab.txt
+            student:
+              architecture: bilstm
+            stages:
+              - losses: [{type: kd}]
+            variants:
+              - name: kd-only
+                stages:
+                  - losses: [{type: kd, temprature: 2}]
+              - name: kd-only
+                stages: []
+              - name: "../out"
+                stage:
+                  - losses: [{type: ce}]
+              - stages:
+                  - name: a
+                    losses: [{type: ce}]
+                  - name: a
+                    losses: [{type: ce}]
+            """;
+
+        Errors(yaml).Should().Equal(
+            "r.yaml:13 variants[0].stages[0].losses[0].temprature Loss 'kd' has no setting 'temprature'. Known: temperature, teacher_probabilities; did you mean 'temperature'?",
+            "r.yaml:14 variants[1].name 'kd-only' is also the name of variants[0]; variant names must differ",
+            "r.yaml:15 variants[1].stages must list at least one stage (was empty)",
+            "r.yaml:16 variants[2].name must be letters, digits, '-', '_' or '.', starting with a letter or digit (was '../out'); it names a folder",
+            "r.yaml:16 variants[2].stages is required; add at least one stage, e.g. stages: [{epochs: 3, losses: [{type: kd}]}]",
+            "r.yaml:17 variants[2].stage is not a key of variants[2]; did you mean 'stages'? Valid keys: name, stages",
+            "r.yaml:19 variants[3].name is required; name the variant; it names its folder, variants/<name>/seed-N, and its row in the report",
+            "r.yaml:22 variants[3].stages[1].name 'a' is also the name of variants[3].stages[0]; stage names must differ");
+    }
+
+    [Fact]
+    public void Load_Should_RefuseVariants_When_TheRecipeHasNoTeacher()
+    {
+        const string yaml = """
+            data:
+              train: data/train.tsv
+            student:
+              architecture: bilstm
+              vocab: models/vocab.txt
+            stages:
+              - losses: [{type: ce}]
+            variants:
+              - name: longer
+                stages:
+                  - epochs: 5
+                    losses: [{type: ce}]
+            """;
+
+        Errors(yaml).Should().Equal(
+            "r.yaml:8 variants compare ways of distilling, but the recipe has no teacher; add a teacher section, or remove variants");
+    }
+
+    [Fact]
     public void Load_Should_CheckEveryRange_When_ValuesAreOutOfBounds()
     {
         const string yaml = """
@@ -367,6 +429,6 @@ public sealed class RecipeValidationTests : IDisposable
 
         Errors(yaml).Should().Equal(
             "r.yaml:4 stages[0].epoch is not a key of stages[0]; did you mean 'epochs'? Valid keys: name, epochs, max_steps, learning_rate, warmup, decay, weight_decay, losses",
-            "r.yaml:5 seed is not a key of a recipe; did you mean 'seeds'? Valid keys: name, seeds, output, device, data, teacher, cache, student, training, stages, baseline, export, report, profiles");
+            "r.yaml:5 seed is not a key of a recipe; did you mean 'seeds'? Valid keys: name, seeds, output, device, data, teacher, cache, student, training, stages, variants, baseline, export, report, profiles");
     }
 }

@@ -60,6 +60,41 @@ internal static class MetricsJson
         }
 
         Comparison(json, data);
+
+        // Each variant: its objective, its runs as the distilled student's, and its gain over the baseline.
+        json.WriteStartArray("variants");
+        for (var i = 0; i < data.Variants.Count; i++)
+        {
+            var variant = data.Report.Variants[i];
+            var summary = data.Summary.Variants[i];
+            json.WriteStartObject();
+            json.WriteString("name", variant.Name);
+            json.WriteStartArray("stages");
+            foreach (var stage in variant.Stages)
+            {
+                json.WriteStringValue(stage);
+            }
+
+            json.WriteEndArray();
+            Runs(json, "students", data.Variants[i]);
+            Number(json, "kept_accuracy", summary.KeptAccuracy);
+            Number(json, "gain_accuracy_points", summary.GainPoints);
+            GainPerSeed(json, summary.GainPointsPerSeed);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void GainPerSeed(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<int, double>> gains)
+    {
+        json.WriteStartObject("gain_accuracy_points_per_seed");
+        foreach (var (seed, points) in gains)
+        {
+            Number(json, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), points);
+        }
+
         json.WriteEndObject();
     }
 
@@ -232,13 +267,7 @@ internal static class MetricsJson
         Number(json, "kept_macro_f1", summary.KeptMacroF1);
         Number(json, "gain_accuracy_points", summary.GainPoints);
         Number(json, "gain_macro_f1_points", summary.GainMacroF1Points);
-        json.WriteStartObject("gain_accuracy_points_per_seed");
-        foreach (var (seed, points) in summary.GainPointsPerSeed)
-        {
-            Number(json, seed.ToString(System.Globalization.CultureInfo.InvariantCulture), points);
-        }
-
-        json.WriteEndObject();
+        GainPerSeed(json, summary.GainPointsPerSeed);
         Number(json, "latency_speedup", summary.LatencySpeedup);
         Number(json, "throughput_speedup", summary.ThroughputSpeedup);
         Number(json, "size_ratio", summary.SizeRatio);

@@ -15,6 +15,7 @@ internal sealed class ReportData
         TeacherTest = Calibrate(report.TestLabels, report.Teacher.TestProbabilities, report.CalibrationBins);
         Distilled = report.Distilled.Select(r => Facts(r, report)).ToList();
         Baseline = (report.Baseline ?? []).Select(r => Facts(r, report)).ToList();
+        Variants = (report.Variants ?? []).Select(v => (IReadOnlyList<RunFacts>)v.Runs.Select(r => Facts(r, report)).ToList()).ToList();
 
         // The lower median by dev accuracy: a seed that neither flatters nor slights the student.
         Representative = Distilled.OrderBy(r => r.Run.Dev.Accuracy).ElementAt((Distilled.Count - 1) / 2);
@@ -31,6 +32,9 @@ internal sealed class ReportData
     public IReadOnlyList<RunFacts> Distilled { get; }
 
     public IReadOnlyList<RunFacts> Baseline { get; }
+
+    /// <summary>The runs of each variant, in <see cref="RunReport.Variants"/>' order.</summary>
+    public IReadOnlyList<IReadOnlyList<RunFacts>> Variants { get; }
 
     /// <summary>The distilled seed the loss, reliability and confusion plots show.</summary>
     public RunFacts Representative { get; }

@@ -79,6 +79,11 @@ internal static class ReportMarkdown
             Line(text, "- **gained over the baseline:** not measured; no label-only baseline was run.");
         }
 
+        if (report.Variants.Count > 0)
+        {
+            Variants(text, report, summary);
+        }
+
         if (report.Distilled.Any(r => r.Test is not null) || teacher.Test is not null)
         {
             var parts = new List<string>();
@@ -132,6 +137,35 @@ internal static class ReportMarkdown
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The ablation: the distilled student, each variant and the baseline on one table, each with its objective, what
+    /// it kept and what it gained over labels alone (seed by seed, as the headline's gain).
+    /// </summary>
+    private static void Variants(StringBuilder text, RunReport report, RunSummary summary)
+    {
+        text.Append("\n## What each way of distilling gained\n\n");
+        Line(text, "The same student from the same start on the same transfer set and seeds; only the objective differs. Gain is over the label-only students, seed by seed.");
+        text.Append('\n');
+        Line(text, "| students | objective | dev accuracy (%) | kept of the teacher (%) | gain over labels alone (points) | gain per seed |");
+        Line(text, "|---|---|---:|---:|---:|---|");
+        string PerSeed(IReadOnlyList<KeyValuePair<int, double>> gains) =>
+            gains.Count == 0 ? Missing : string.Join(", ", gains.Select(g => $"seed {g.Key}: {Points(g.Value)}"));
+        string Objective(IReadOnlyList<string> stages) => string.Join("; then ", stages.Select(s => s.Replace("|", "\\|", StringComparison.Ordinal)));
+        Line(text, $"| distilled (the recipe's stages) | {Objective(report.Stages)} | {Percent(summary.DistilledAccuracy)} | {Percent(summary.KeptAccuracy)} | " +
+                   $"{(summary.GainPoints is { } gain ? Points(gain) : Missing)} | {PerSeed(summary.GainPointsPerSeed)} |");
+        for (var i = 0; i < report.Variants.Count; i++)
+        {
+            var variant = summary.Variants[i];
+            Line(text, $"| {report.Variants[i].Name} | {Objective(report.Variants[i].Stages)} | {Percent(variant.Accuracy)} | {Percent(variant.KeptAccuracy)} | " +
+                       $"{(variant.GainPoints is { } g ? Points(g) : Missing)} | {PerSeed(variant.GainPointsPerSeed)} |");
+        }
+
+        if (summary.BaselineAccuracy is { } baseline)
+        {
+            Line(text, $"| labels only | L = CE | {Percent(baseline)} | {Percent(baseline.Mean / summary.TeacherAccuracy)} | {Missing} | {Missing} |");
+        }
     }
 
     private static void Row(StringBuilder text, string name, IReadOnlyList<StudentRunReport> runs, TeacherReport teacher)

@@ -159,11 +159,13 @@ internal sealed partial class RecipeMapper
         return (from, layers, v.Choice(init, at, "feed_forward_units", "evenly", "magnitude"));
     }
 
-    private List<StageSettings> MapStages(TeacherSettings? teacher, StudentSettings student)
+    /// <summary>The stages of <paramref name="parent"/> (the recipe, at <c>stages</c>, or a variant, at <c>variants[i].stages</c>).</summary>
+    private List<StageSettings> MapStages(MapNode parent, string parentAt, TeacherSettings? teacher, StudentSettings student)
     {
         var v = _values;
-        v.Require(Root, string.Empty, "stages", "add at least one stage, e.g. stages: [{epochs: 3, losses: [{type: kd}]}]");
-        var list = v.List(Root, string.Empty, "stages", "; write each stage as an item: - epochs: 3");
+        var stagesAt = KeyPath.Child(parentAt, "stages");
+        v.Require(parent, parentAt, "stages", "add at least one stage, e.g. stages: [{epochs: 3, losses: [{type: kd}]}]");
+        var list = v.List(parent, parentAt, "stages", "; write each stage as an item: - epochs: 3");
         if (list is null)
         {
             return [];
@@ -171,14 +173,14 @@ internal sealed partial class RecipeMapper
 
         if (list.Items.Count == 0)
         {
-            v.Error("stages", "must list at least one stage (was empty)");
+            v.Error(stagesAt, "must list at least one stage (was empty)");
         }
 
         var stages = new List<StageSettings>();
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < list.Items.Count; i++)
         {
-            var at = KeyPath.Item("stages", i);
+            var at = KeyPath.Item(stagesAt, i);
             if (list.Items[i] is not MapNode stage)
             {
                 v.Error(at, $"must be a mapping with the stage's settings (was {list.Items[i].Describe()})");
@@ -196,7 +198,7 @@ internal sealed partial class RecipeMapper
             if (!names.TryAdd(name, i))
             {
                 v.Error(RecipeValues.Present(stage, "name") is null ? at : $"{at}.name",
-                    $"'{name}' is also the name of stages[{names[name]}]; stage names must differ");
+                    $"'{name}' is also the name of {KeyPath.Item(stagesAt, names[name])}; stage names must differ");
             }
 
             var defaults = new StageSettings { Name = name, Losses = [] };
@@ -215,6 +217,56 @@ internal sealed partial class RecipeMapper
 
         return stages;
     }
+
+    /// <summary>
+    /// The variants: each a name and its own stages, trained like the distilled student (same student, start, data and
+    /// seeds) so that the report can set them side by side.
+    /// </summary>
+    private List<VariantSettings> MapVariants(TeacherSettings? teacher, StudentSettings student)
+    {
+        var v = _values;
+        var list = v.List(Root, string.Empty, "variants", "; write each variant as an item: - name: kd-only");
+        if (list is null)
+        {
+            return [];
+        }
+
+        if (teacher is null && list.Items.Count > 0)
+        {
+            v.Error("variants", "compare ways of distilling, but the recipe has no teacher; add a teacher section, or remove variants");
+        }
+
+        var variants = new List<VariantSettings>();
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < list.Items.Count; i++)
+        {
+            var at = KeyPath.Item("variants", i);
+            if (list.Items[i] is not MapNode variant)
+            {
+                v.Error(at, $"must be a mapping with a name and stages (was {list.Items[i].Describe()})");
+                continue;
+            }
+
+            v.CheckKeys(variant, at, RecipeSchema.Variant);
+            v.Require(variant, at, "name", "name the variant; it names its folder, variants/<name>/seed-N, and its row in the report");
+            var name = v.Text(variant, at, "name");
+            if (name is not null && !VariantName().IsMatch(name))
+            {
+                v.Error($"{at}.name", $"must be letters, digits, '-', '_' or '.', starting with a letter or digit (was '{name}'); it names a folder");
+            }
+            else if (name is not null && !names.TryAdd(name, i))
+            {
+                v.Error($"{at}.name", $"'{name}' is also the name of variants[{names[name]}]; variant names must differ");
+            }
+
+            variants.Add(new VariantSettings { Name = name ?? string.Empty, Stages = MapStages(variant, at, teacher, student) });
+        }
+
+        return variants;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex VariantName();
 
     private List<LossTermSettings> MapLosses(MapNode stage, string at, TeacherSettings? teacher, StudentSettings student)
     {

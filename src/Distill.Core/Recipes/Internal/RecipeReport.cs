@@ -4,7 +4,8 @@ using Distill.Evaluation;
 namespace Distill.Recipes.Internal;
 
 /// <summary>A trained student as evaluated at the end of a run: its summary and the probabilities its metrics came from.</summary>
-internal sealed record EvaluatedRun(bool Distilled, StudentRunSummary Summary, float[][]? DevProbabilities, float[][]? TestProbabilities);
+/// <param name="Variant">The variant that trained it; null for the recipe's own stages and for the label-only students.</param>
+internal sealed record EvaluatedRun(bool Distilled, StudentRunSummary Summary, float[][]? DevProbabilities, float[][]? TestProbabilities, string? Variant = null);
 
 /// <summary>The teacher as evaluated from its cached logits.</summary>
 internal sealed record EvaluatedTeacher(string Path, ClassificationMetrics? Dev, float[][]? DevProbabilities, ClassificationMetrics? Test, float[][]? TestProbabilities);
@@ -25,6 +26,9 @@ internal static class RecipeReport
         public required EvaluatedTeacher Teacher { get; init; }
         public required IReadOnlyList<EvaluatedRun> Runs { get; init; }
         public required IReadOnlyList<string> Stages { get; init; }
+
+        /// <summary>The objective of each variant's stages, by variant name.</summary>
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> VariantStages { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
         public string? StudentOnnx { get; init; }
         public int? ExportedSeed { get; init; }
         public required TimeSpan Elapsed { get; init; }
@@ -62,7 +66,8 @@ internal static class RecipeReport
         var testLabels = inputs.Data.Test?.Select(r => labels.GetId(r.Label!)).ToList();
         StudentRunReport Student(EvaluatedRun run)
         {
-            var measured = run.Distilled && run.Summary.Seed == inputs.ExportedSeed ? bench?.Student : null;
+            var exported = run.Distilled && run.Variant is null && run.Summary.Seed == inputs.ExportedSeed;
+            var measured = exported ? bench?.Student : null;
             return new StudentRunReport
             {
                 Seed = run.Summary.Seed,
@@ -73,8 +78,8 @@ internal static class RecipeReport
                 Parameters = run.Summary.Parameters,
                 MetricsLog = Path.Combine(run.Summary.Folder, "metrics.jsonl"),
                 TrainingTime = run.Summary.TrainingTime,
-                OnnxPath = run.Distilled && run.Summary.Seed == inputs.ExportedSeed ? inputs.StudentOnnx : null,
-                OnnxBytes = measured?.Bytes ?? (run.Distilled && run.Summary.Seed == inputs.ExportedSeed && inputs.StudentOnnx is { } onnx ? new FileInfo(onnx).Length : null),
+                OnnxPath = exported ? inputs.StudentOnnx : null,
+                OnnxBytes = measured?.Bytes ?? (exported && inputs.StudentOnnx is { } onnx ? new FileInfo(onnx).Length : null),
                 LatencyMs = measured?.LatencyMs,
                 ThroughputRowsPerSecond = measured?.ThroughputRowsPerSecond,
             };
@@ -96,7 +101,16 @@ internal static class RecipeReport
                 LatencyMs = bench?.Teacher.LatencyMs,
                 ThroughputRowsPerSecond = bench?.Teacher.ThroughputRowsPerSecond,
             },
-            Distilled = inputs.Runs.Where(r => r.Distilled && r.Summary.Dev is not null).Select(Student).ToList(),
+            Distilled = inputs.Runs.Where(r => r.Distilled && r.Variant is null && r.Summary.Dev is not null).Select(Student).ToList(),
+            Variants = recipe.Variants
+                .Select(v => new VariantReport
+                {
+                    Name = v.Name,
+                    Stages = inputs.VariantStages.TryGetValue(v.Name, out var stages) ? stages : [],
+                    Runs = inputs.Runs.Where(r => r.Variant == v.Name && r.Summary.Dev is not null).Select(Student).ToList(),
+                })
+                .Where(v => v.Runs.Count > 0)
+                .ToList(),
             Baseline = inputs.Runs.Where(r => !r.Distilled && r.Summary.Dev is not null).Select(Student).ToList(),
             DevLabels = devLabels,
             TestLabels = testLabels,

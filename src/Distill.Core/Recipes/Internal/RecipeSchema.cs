@@ -112,6 +112,9 @@ internal static class RecipeSchema
         ("name", Value), ("epochs", Value), ("max_steps", Value), ("learning_rate", Value), ("warmup", Value), ("decay", Value),
         ("weight_decay", Value), ("losses", List(LossTerm)));
 
+    /// <summary>A variant: a name and its own stages.</summary>
+    public static readonly SchemaNode Variant = Map(("name", Value), ("stages", List(Stage)));
+
     public static readonly SchemaNode Baseline = Map(("epochs", Value), ("learning_rate", Value), ("warmup", Value));
 
     public static readonly SchemaNode Export = Map(("onnx", Value), ("opset", Value), ("path", Value));
@@ -120,7 +123,7 @@ internal static class RecipeSchema
 
     public static readonly SchemaNode Root = Map(
         ("name", Value), ("seeds", List(Value)), ("output", Value), ("device", Value), ("data", Data), ("teacher", Teacher),
-        ("cache", Cache), ("student", Student), ("training", Training), ("stages", List(Stage)), ("baseline", Baseline),
+        ("cache", Cache), ("student", Student), ("training", Training), ("stages", List(Stage)), ("variants", List(Variant)), ("baseline", Baseline),
         ("export", Export), ("report", Report), ("profiles", Any));
 
     private static SchemaNode Map(params (string, SchemaNode)[] fields) => new() { Kind = SchemaKind.Map, Fields = fields };

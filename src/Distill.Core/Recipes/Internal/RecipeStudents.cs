@@ -56,8 +56,9 @@ internal static class RecipeStudents
         return sum;
     }
 
-    public static IReadOnlyList<TrainingStage> Stages(Recipe recipe, LossBuildContext context) =>
-        recipe.Stages.Select(stage => new TrainingStage
+    /// <summary>The training stages of <paramref name="stages"/> (the recipe's own, or a variant's).</summary>
+    public static IReadOnlyList<TrainingStage> Stages(Recipe recipe, IReadOnlyList<StageSettings> stages, LossBuildContext context) =>
+        stages.Select(stage => new TrainingStage
         {
             Name = stage.Name,
             Loss = Loss(recipe, stage, context),

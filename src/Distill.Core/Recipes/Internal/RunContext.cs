@@ -112,7 +112,14 @@ internal sealed class RunContext : IDisposable
     /// <summary>The headline numbers of the report, once written.</summary>
     public RunSummary? Summary { get; private set; }
 
-    public IReadOnlyList<StudentRunSummary> Runs(bool distilled) => _runs.Where(r => r.Distilled == distilled).Select(r => r.Summary).ToList();
+    /// <summary>The distilled students (the recipe's own stages) or the label-only ones, in seed order.</summary>
+    public IReadOnlyList<StudentRunSummary> Runs(bool distilled) =>
+        _runs.Where(r => r.Distilled == distilled && r.Variant is null).Select(r => r.Summary).ToList();
+
+    /// <summary>The students of each variant, in the recipe's order.</summary>
+    public IReadOnlyList<VariantRunSummary> VariantRuns() => _recipe.Variants
+        .Select(v => new VariantRunSummary { Name = v.Name, Runs = _runs.Where(r => r.Variant == v.Name).Select(r => r.Summary).ToList() })
+        .ToList();
 
     /// <summary>
     /// Caches the teacher's outputs: over the transfer set, the tensors the distillation terms read; over dev and
@@ -210,13 +217,13 @@ internal sealed class RunContext : IDisposable
     /// <summary>The teacher's hidden size when its file does not exist yet (from the recipe that will train it).</summary>
     public int? TeacherHiddenHint { get; set; }
 
-    /// <summary>The loss of each stage, as text (<c>name: L = ...</c>).</summary>
-    public IReadOnlyList<string> StageFormulas()
+    /// <summary>The loss of each stage of the recipe (or of <paramref name="variant"/>), as text (<c>name: L = ...</c>).</summary>
+    public IReadOnlyList<string> StageFormulas(VariantSettings? variant = null)
     {
         // Before the teacher exists (a dry run ahead of its recipe) its width comes from the teacher recipe.
         var studentHidden = (_studentOptions as TransformerStudentOptions)?.Hidden;
         var context = new LossBuildContext { StudentHidden = studentHidden, TeacherHidden = TeacherHidden() ?? TeacherHiddenHint ?? studentHidden, OnWarning = _ => { } };
-        return _recipe.Stages.Select(stage =>
+        return (variant?.Stages ?? _recipe.Stages).Select(stage =>
         {
             var loss = RecipeStudents.Loss(_recipe, stage, context);
             var text = $"{stage.Name}: {loss}";
@@ -229,17 +236,25 @@ internal sealed class RunContext : IDisposable
         }).ToList();
     }
 
-    /// <summary>Trains one student (distilled or label-only) in <paramref name="folder"/>, or reads it back when already finished.</summary>
-    public void TrainStudent(string folder, int seed, bool distilled, CancellationToken cancellation)
+    /// <summary>
+    /// Trains one student (distilled by the recipe's stages or by <paramref name="variant"/>'s, or label-only) in
+    /// <paramref name="folder"/>, or reads it back when already finished.
+    /// </summary>
+    public void TrainStudent(string folder, int seed, bool distilled, CancellationToken cancellation, VariantSettings? variant = null)
     {
         var resultPath = Path.Combine(folder, ResultFile);
-        var label = _recipe.Teacher is null ? $"{_recipe.Name}, seed {seed}" : $"{(distilled ? "distilled student" : "label-only student")}, seed {seed}";
+        var label = _recipe.Teacher is null ? $"{_recipe.Name}, seed {seed}"
+            : variant is not null ? $"variant {variant.Name}, seed {seed}"
+            : $"{(distilled ? "distilled student" : "label-only student")}, seed {seed}";
         if (File.Exists(resultPath))
         {
             _observer.Notice($"{label}: finished in an earlier run, kept");
-            _runs.Add(new EvaluatedRun(distilled, JsonSerializer.Deserialize<StudentRunSummary>(File.ReadAllText(resultPath), Json)!, null, null));
+            _runs.Add(new EvaluatedRun(distilled, JsonSerializer.Deserialize<StudentRunSummary>(File.ReadAllText(resultPath), Json)!, null, null, variant?.Name));
             return;
         }
+
+        var stageSettings = variant?.Stages ?? _recipe.Stages;
+        var blockwiseNeeded = distilled && stageSettings.Any(s => s.Losses.Any(l => l.Type == "blockwise_logit"));
 
         _observer.Phase(label);
         NativeGarbage.Drain();
@@ -248,7 +263,7 @@ internal sealed class RunContext : IDisposable
         using var student = CreateStudent();
 
         // Distilled and label-only students start from the same weights, so that the gain measures distillation alone.
-        using var teacherModule = (distilled && NeedsBlockwise()) || _recipe.Student.InitFromTeacherLayers is not null ? ImportTeacher() : null;
+        using var teacherModule = blockwiseNeeded || _recipe.Student.InitFromTeacherLayers is not null ? ImportTeacher() : null;
         if (_recipe.Student.InitFromTeacherLayers is { } layers && student is TransformerStudent transformer && teacherModule is not null)
         {
             // Weight selection: a student as wide as the teacher takes its layers whole (DistilBERT), a narrower one thinned.
@@ -266,8 +281,8 @@ internal sealed class RunContext : IDisposable
             TeacherHidden = TeacherHidden(),
             OnWarning = _observer.Notice,
         };
-        var stages = distilled || Teacher is null ? RecipeStudents.Stages(_recipe, context) : [RecipeStudents.Baseline(_recipe.Baseline!)];
-        using var blockwise = distilled && NeedsBlockwise() ? new BlockwiseDistillation(teacherModule!, (TransformerStudentOptions)_studentOptions) : null;
+        var stages = distilled || Teacher is null ? RecipeStudents.Stages(_recipe, stageSettings, context) : [RecipeStudents.Baseline(_recipe.Baseline!)];
+        using var blockwise = blockwiseNeeded ? new BlockwiseDistillation(teacherModule!, (TransformerStudentOptions)_studentOptions) : null;
         var trainRows = distilled ? _data.Transfer : _data.Train;
         var data = new TrainingData
         {
@@ -297,7 +312,7 @@ internal sealed class RunContext : IDisposable
         };
         File.WriteAllText(resultPath, JsonSerializer.Serialize(summary, Json));
         NativeGarbage.Drain();
-        _runs.Add(new EvaluatedRun(distilled, summary, null, null));
+        _runs.Add(new EvaluatedRun(distilled, summary, null, null, variant?.Name));
         if (summary.Dev is { } dev)
         {
             _observer.Notice($"{label}: best dev accuracy {dev.Accuracy:P2} in {clock.Elapsed.TotalMinutes:F1} min");
@@ -382,6 +397,7 @@ internal sealed class RunContext : IDisposable
         {
             Recipe = _recipe, Data = _data, Teacher = _evaluatedTeacher, Runs = _runs, Stages = stages,
             StudentOnnx = StudentOnnx, ExportedSeed = _exportedSeed, Elapsed = elapsed, StudentStart = StudentStart,
+            VariantStages = _recipe.Variants.ToDictionary(v => v.Name, v => StageFormulas(v)),
         }, output, _observer);
         ReportFile = written?.Markdown;
         Summary = written?.Summary;
@@ -428,7 +444,8 @@ internal sealed class RunContext : IDisposable
             OnWarning = _ => { },
         };
         var needed = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var stage in _recipe.Stages)
+        // The transfer-set cache serves every student of the run: the recipe's stages and each variant's.
+        foreach (var stage in _recipe.Stages.Concat(_recipe.Variants.SelectMany(v => v.Stages)))
         {
             var loss = RecipeStudents.Loss(_recipe, stage, context);
             needed.UnionWith(LossNeeds.Analyse(stage.Name, loss, _studentOptions, new LossNeeds.Available(null, layers > 0 ? layers : null, false, path)).Teacher);
@@ -476,8 +493,6 @@ internal sealed class RunContext : IDisposable
     };
 
     private int? TeacherHidden() => Teacher?.Inspection.HiddenStates.FirstOrDefault()?.Width is { } width ? (int)width : null;
-
-    private bool NeedsBlockwise() => _recipe.Stages.Any(s => s.Losses.Any(l => l.Type == "blockwise_logit"));
 
     private TransformerStudent ImportTeacher()
     {
