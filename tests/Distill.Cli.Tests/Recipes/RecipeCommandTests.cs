@@ -337,6 +337,7 @@ public sealed class RecipeCommandTests : IDisposable
 
     [Theory]
     [InlineData("bert-to-tiny.yaml")]
+    [InlineData("bert-to-tiny-terms.yaml")]
     [InlineData("bert-to-bilstm.yaml")]
     [InlineData("emotion-dkd.yaml")]
     [InlineData("teachers/sst2-teacher.yaml")]
