@@ -331,7 +331,7 @@ public sealed class RecipeCommandTests : IDisposable
             "error: bert-to-tiny.yaml: 3 errors",
             $"bert-to-tiny.yaml:19 data.train file not found: {empty}/sst2/train.tsv; put the files there or run `distill data get sst2` (DISTILL_DATA_DIR={empty})",
             $"bert-to-tiny.yaml:20 data.dev file not found: {empty}/sst2/dev.tsv; put the files there or run `distill data get sst2` (DISTILL_DATA_DIR={empty})",
-            $"bert-to-tiny.yaml:27 teacher.vocab file not found: {empty}/vocab/bert-base-uncased.txt; put the files there or run " +
+            $"bert-to-tiny.yaml:32 teacher.vocab file not found: {empty}/vocab/bert-base-uncased.txt; put the files there or run " +
             $"`distill data get bert-base-uncased-vocab` (DISTILL_DATA_DIR={empty})"));
     }
 
