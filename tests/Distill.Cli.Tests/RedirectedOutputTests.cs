@@ -1,3 +1,4 @@
+using Distill.Metrics;
 using Distill.Cli.Recipes;
 using Distill.Evaluation;
 using Distill.Recipes;

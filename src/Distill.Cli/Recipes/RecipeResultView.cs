@@ -1,3 +1,4 @@
+using Distill.Metrics;
 using System.Globalization;
 using Distill.Evaluation;
 using Distill.Recipes;

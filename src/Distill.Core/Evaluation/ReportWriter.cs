@@ -1,5 +1,5 @@
+using Distill.Platform;
 using Distill.Evaluation.Internal;
-using Distill.Students.Checkpoints.Internal;
 
 namespace Distill.Evaluation;
 

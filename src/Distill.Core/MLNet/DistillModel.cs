@@ -1,8 +1,8 @@
+using Distill.Platform;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Distill.MLNet.Internal;
 using Distill.Students.Checkpoints;
-using Distill.Students.Checkpoints.Internal;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

@@ -1,3 +1,4 @@
+using Distill.Metrics;
 using Distill.Evaluation;
 
 namespace Distill.Recipes;

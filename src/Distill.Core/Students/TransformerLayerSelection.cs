@@ -1,4 +1,4 @@
-using Distill.Students.Checkpoints.Internal;
+using Distill.Students.Internal;
 
 namespace Distill.Students;
 

@@ -1,4 +1,4 @@
-using Distill.Students.Checkpoints.Internal;
+using Distill.Students.Internal;
 using static TorchSharp.torch;
 
 namespace Distill.Students;

@@ -8,5 +8,5 @@ namespace Distill.Teacher;
 public sealed record BoundTeacherInput(TeacherTensorInfo Input, TeacherInputKind Kind, bool Zeros)
 {
     /// <summary>E.g. <c>segment_ids ← token_type_ids</c> or <c>token_type_ids ← zeros</c>.</summary>
-    public override string ToString() => $"{Input.Name} ← {(Zeros ? "zeros" : Internal.InputNames.Of(Kind))}";
+    public override string ToString() => $"{Input.Name} ← {(Zeros ? "zeros" : TeacherInputNames.Of(Kind))}";
 }

@@ -27,25 +27,6 @@ public sealed record OnnxTransformerImportOptions
     public double Tolerance { get; init; } = 1e-3;
 }
 
-/// <summary>How closely the imported module reproduces the ONNX graph, measured by running both on the same inputs.</summary>
-public sealed record TransformerImportParity
-{
-    /// <summary>The largest absolute difference at each hidden state: index 0 the embeddings, index i layer i's output.</summary>
-    public required IReadOnlyList<double> HiddenStates { get; init; }
-
-    /// <summary>The largest absolute difference of the logits, when the graph has a classifier; else null.</summary>
-    public double? Logits { get; init; }
-
-    /// <summary>The largest of all the differences.</summary>
-    public double LargestDifference => HiddenStates.Append(Logits ?? 0).Max();
-
-    /// <summary>The limit the import was held to.</summary>
-    public required double Tolerance { get; init; }
-
-    /// <summary>What the two ran on, for reports: "3 sequences of up to 16 tokens, with padding".</summary>
-    public required string Inputs { get; init; }
-}
-
 /// <summary>
 /// Imports a BERT-family encoder exported to ONNX as a <see cref="TransformerStudent"/>: a teacher becomes a TorchSharp
 /// module (for block-wise distillation or to start a student from its layers), and a pretrained encoder becomes the
@@ -169,7 +150,7 @@ public static class OnnxTransformerImport
                 {
                     long[] data = input.Key == match.TokenIdsInput ? ids
                         : input.Key == match.AttentionMaskInput ? mask
-                        : input.Key == match.TokenTypeIdsInput || InputNames.Match(input.Key, DataType.Int64) == TeacherInputKind.TokenTypeIds ? types
+                        : input.Key == match.TokenTypeIdsInput || TeacherInputNames.Match(input.Key, DataType.Int64) == TeacherInputKind.TokenTypeIds ? types
                         : throw new DistillException(DistillErrorKind.InvalidInput,
                             $"{source}: cannot check the import: Distill does not know what to feed input '{input.Key}' (it feeds token ids, attention mask and token type ids)");
                     names.Add(input.Key);

@@ -110,4 +110,22 @@ public static class TeacherGraph
 
     private static string SourceOf(ModelProto model) =>
         string.IsNullOrEmpty(model.Graph?.Name) ? "teacher model" : $"teacher model '{model.Graph.Name}'";
+
+    /// <summary>
+    /// The number of rows of the smallest embedding table the token ids index (a Gather, directly or through a Cast):
+    /// ids below it are valid everywhere they are used. Null when no such table is an initializer.
+    /// </summary>
+    public static int? TokenEmbeddingRows(ModelProto model, string tokenIds)
+    {
+        var index = new OnnxGraphIndex(model.Graph);
+        var indices = new HashSet<string>(StringComparer.Ordinal) { tokenIds };
+        indices.UnionWith(index.Consumers(tokenIds).Select(index.Node).Where(n => n.OpType == "Cast").Select(n => n.Output[0]));
+        var rows = indices
+            .SelectMany(i => index.Consumers(i).Select(index.Node).Where(n => n.OpType == "Gather" && n.Input.Count == 2 && n.Input[1] == i))
+            .Select(gather => index.Initializer(gather.Input[0]))
+            .Where(table => table is { Dims.Count: >= 1 } && table.Dims[0] > 0)
+            .Select(table => table!.Dims[0])
+            .ToList();
+        return rows.Count == 0 ? null : (int)Math.Min(int.MaxValue, rows.Min());
+    }
 }

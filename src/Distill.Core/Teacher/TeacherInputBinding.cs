@@ -61,7 +61,7 @@ public sealed class TeacherInputBinding
         var kinds = new Dictionary<string, TeacherInputKind>(StringComparer.Ordinal);
         var text = available.Contains(TeacherInputKind.InputIds);
         string Has() => text
-            ? $"Distill has {string.Join(", ", available.Select(InputNames.Of))}{(hasSegmentIds ? "" : " (token_type_ids as zeros: single texts)")}"
+            ? $"Distill has {string.Join(", ", available.Select(TeacherInputNames.Of))}{(hasSegmentIds ? "" : " (token_type_ids as zeros: single texts)")}"
             : "Distill has one float tensor (features)";
         string Takes() => $"the model takes {string.Join(", ", inputs.Select(i => i.ToString()))}";
         DistillException Error(string what, string fix) => new(DistillErrorKind.InvalidInput, $"{source}: {what}; {Takes()}; {Has()}; {fix}");
@@ -75,12 +75,12 @@ public sealed class TeacherInputBinding
 
             if (!available.Contains(kind))
             {
-                throw Error($"the input map feeds model input '{name}' {InputNames.Of(kind)}, which Distill does not have for this teacher", $"map it to one of {string.Join(", ", available.Select(InputNames.Of))}");
+                throw Error($"the input map feeds model input '{name}' {TeacherInputNames.Of(kind)}, which Distill does not have for this teacher", $"map it to one of {string.Join(", ", available.Select(TeacherInputNames.Of))}");
             }
 
             if (kinds.FirstOrDefault(k => k.Value == kind).Key is { } other)
             {
-                throw Error($"the input map feeds {InputNames.Of(kind)} to both '{other}' and '{name}'", "map each kind to one model input");
+                throw Error($"the input map feeds {TeacherInputNames.Of(kind)} to both '{other}' and '{name}'", "map each kind to one model input");
             }
 
             kinds[name] = kind;
@@ -89,7 +89,7 @@ public sealed class TeacherInputBinding
         // Names next: two inputs that look alike are an error rather than a guess.
         var byName = inputs
             .Where(i => !kinds.ContainsKey(i.Name))
-            .Select(i => (i.Name, Kind: InputNames.Match(i.Name, i.ElementType)))
+            .Select(i => (i.Name, Kind: TeacherInputNames.Match(i.Name, i.ElementType)))
             .Where(m => m.Kind is { } k && available.Contains(k) && !kinds.ContainsValue(k))
             .GroupBy(m => m.Kind!.Value);
         foreach (var group in byName)
@@ -97,7 +97,7 @@ public sealed class TeacherInputBinding
             var names = group.Select(m => m.Name).ToList();
             if (names.Count > 1)
             {
-                throw Error($"model inputs {string.Join(" and ", names.Select(n => $"'{n}'"))} both look like {InputNames.Of(group.Key)}", $"say which one is in the input map (e.g. {names[0]}: {group.Key})");
+                throw Error($"model inputs {string.Join(" and ", names.Select(n => $"'{n}'"))} both look like {TeacherInputNames.Of(group.Key)}", $"say which one is in the input map (e.g. {names[0]}: {group.Key})");
             }
 
             kinds[names[0]] = group.Key;
@@ -110,7 +110,7 @@ public sealed class TeacherInputBinding
         }
 
         var unbound = inputs.Where(i => !kinds.ContainsKey(i.Name)).ToList();
-        if (!text && !kinds.ContainsValue(TeacherInputKind.Features) && unbound.Count == 1 && InputNames.IsFloat(unbound[0].ElementType))
+        if (!text && !kinds.ContainsValue(TeacherInputKind.Features) && unbound.Count == 1 && TeacherInputNames.IsFloat(unbound[0].ElementType))
         {
             kinds[unbound[0].Name] = TeacherInputKind.Features;
             unbound.Clear();
@@ -126,7 +126,7 @@ public sealed class TeacherInputBinding
         var required = text ? TeacherInputKind.InputIds : TeacherInputKind.Features;
         if (!kinds.ContainsValue(required))
         {
-            throw Error($"no model input takes {InputNames.Of(required)}", $"map the input that does in the input map (e.g. {inputs.FirstOrDefault()?.Name ?? "input"}: {required})");
+            throw Error($"no model input takes {TeacherInputNames.Of(required)}", $"map the input that does in the input map (e.g. {inputs.FirstOrDefault()?.Name ?? "input"}: {required})");
         }
 
         var bound = inputs.Select(i => new BoundTeacherInput(i, kinds[i.Name], kinds[i.Name] == TeacherInputKind.TokenTypeIds && !hasSegmentIds)).ToList();
@@ -156,7 +156,7 @@ public sealed class TeacherInputBinding
         if (!typeOk || !rankOk)
         {
             throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{source}: Schema mismatch for model input '{input.Name}' (fed {InputNames.Of(bound.Kind)}): expected {expected}, got {input.Describe()}; map the input to what it holds in the input map");
+                $"{source}: Schema mismatch for model input '{input.Name}' (fed {TeacherInputNames.Of(bound.Kind)}): expected {expected}, got {input.Describe()}; map the input to what it holds in the input map");
         }
     }
 }

@@ -1,7 +1,7 @@
+using Distill.Metrics;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Distill.Cache;
-using Distill.Evaluation;
 using Distill.Losses;
 using Distill.Platform;
 using Distill.Students;

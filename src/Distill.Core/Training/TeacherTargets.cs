@@ -16,7 +16,7 @@ public abstract class TeacherTargets
     public static TeacherTargets FromLogits(IReadOnlyList<float[]> logits) => new LogitTargets(logits ?? throw new ArgumentNullException(nameof(logits)));
 
     /// <summary>An ensemble's class probabilities (train with the KD option for teachers that give probabilities).</summary>
-    public static TeacherTargets FromEnsemble(Teacher.TeacherEnsemble ensemble) => new EnsembleTargets(ensemble ?? throw new ArgumentNullException(nameof(ensemble)));
+    public static TeacherTargets FromEnsemble(TeacherEnsemble ensemble) => new EnsembleTargets(ensemble ?? throw new ArgumentNullException(nameof(ensemble)));
 
     /// <summary>Number of classes the teacher predicts.</summary>
     public abstract int Classes { get; }
@@ -112,7 +112,7 @@ public abstract class TeacherTargets
         }
     }
 
-    private sealed class EnsembleTargets(Teacher.TeacherEnsemble ensemble) : TeacherTargets
+    private sealed class EnsembleTargets(TeacherEnsemble ensemble) : TeacherTargets
     {
         private readonly TeacherCache _first = ensemble.Caches[0];
         private int[] _positions = [];

@@ -1,3 +1,5 @@
+using Distill.Metrics;
+
 namespace Distill.Training;
 
 /// <summary>Where a run stands, reported after every logged step and every evaluation.</summary>
@@ -31,5 +33,5 @@ public sealed record TrainingProgress
     public TimeSpan? Remaining { get; init; }
 
     /// <summary>Set on reports made right after an evaluation.</summary>
-    public Evaluation.ClassificationMetrics? Evaluation { get; init; }
+    public ClassificationMetrics? Evaluation { get; init; }
 }

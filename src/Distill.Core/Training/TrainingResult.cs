@@ -1,4 +1,4 @@
-using Distill.Evaluation;
+using Distill.Metrics;
 using Distill.Students;
 
 namespace Distill.Training;

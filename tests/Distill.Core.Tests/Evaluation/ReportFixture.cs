@@ -1,3 +1,4 @@
+using Distill.Metrics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Distill.Evaluation;

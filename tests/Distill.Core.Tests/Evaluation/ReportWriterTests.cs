@@ -1,3 +1,4 @@
+using Distill.Metrics;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;

@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Distill.Data.Download.Internal;
+using Distill.Data.Internal;
 
 namespace Distill.Data.Download;
 

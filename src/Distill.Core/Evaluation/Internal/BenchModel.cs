@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Distill.Teacher;
-using Distill.Teacher.Internal;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
@@ -45,7 +44,7 @@ internal sealed class BenchModel : IDisposable
     {
         var model = Read(path);
         var inspection = TeacherGraph.Inspect(model, path);
-        var vocabulary = options.VocabularySize ?? (inspection.TokenIdsInput is { } ids ? EmbeddingRows(model, ids) : null) ?? FallbackVocabulary;
+        var vocabulary = options.VocabularySize ?? (inspection.TokenIdsInput is { } ids ? TeacherGraph.TokenEmbeddingRows(model, ids) : null) ?? FallbackVocabulary;
 
         // Serving reads the logits only; asking for every output would time copies of tensors no caller wants.
         var outputs = inspection.Logits is { } logits ? [logits] : inspection.Outputs.Select(o => o.Name).ToArray();
@@ -143,22 +142,6 @@ internal sealed class BenchModel : IDisposable
 
     private static string FirstLine(Exception e) => e.Message.Split('\n')[0].Trim();
 
-    // The smallest table a Gather indexes with the token ids (directly or through a Cast): ids below it are valid
-    // everywhere they are used.
-    private static int? EmbeddingRows(ModelProto model, string tokenIds)
-    {
-        var index = new OnnxGraphIndex(model.Graph);
-        var indices = new HashSet<string>(StringComparer.Ordinal) { tokenIds };
-        indices.UnionWith(index.Consumers(tokenIds).Select(index.Node).Where(n => n.OpType == "Cast").Select(n => n.Output[0]));
-        var rows = indices
-            .SelectMany(i => index.Consumers(i).Select(index.Node).Where(n => n.OpType == "Gather" && n.Input.Count == 2 && n.Input[1] == i))
-            .Select(gather => index.Initializer(gather.Input[0]))
-            .Where(table => table is { Dims.Count: >= 1 } && table.Dims[0] > 0)
-            .Select(table => table!.Dims[0])
-            .ToList();
-        return rows.Count == 0 ? null : (int)Math.Min(int.MaxValue, rows.Min());
-    }
-
     /// <summary>How one model input is filled: its shape at a batch size, and what values go in.</summary>
     private sealed class InputPlan
     {
@@ -197,7 +180,7 @@ internal sealed class BenchModel : IDisposable
             }
 
             var type = input.ElementType;
-            var isFloat = InputNames.IsFloat(type);
+            var isFloat = TeacherInputNames.IsFloat(type);
             var isImage = isFloat && shape.Count == 4;
             var dims = new long[shape.Count];
             int? sequence = null;
@@ -219,7 +202,7 @@ internal sealed class BenchModel : IDisposable
                 }
             }
 
-            var kind = InputNames.Match(input.Name, type) ?? (input.Name == model.TokenIdsInput ? TeacherInputKind.InputIds : null);
+            var kind = TeacherInputNames.Match(input.Name, type) ?? (input.Name == model.TokenIdsInput ? TeacherInputKind.InputIds : null);
             var fill = type switch
             {
                 DataType.Int64 or DataType.Int32 => kind switch

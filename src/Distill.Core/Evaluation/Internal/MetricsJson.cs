@@ -1,3 +1,4 @@
+using Distill.Metrics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 

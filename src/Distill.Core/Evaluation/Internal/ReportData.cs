@@ -1,3 +1,5 @@
+using Distill.Metrics;
+
 namespace Distill.Evaluation.Internal;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Distill.Metrics;
 using System.Diagnostics;
 using System.Text.Json;
 using Distill.Cache;
@@ -11,7 +12,6 @@ using Distill.Students.Checkpoints;
 using Distill.Teacher;
 using Distill.Text;
 using Distill.Training;
-using Distill.Training.Internal;
 using Google.Protobuf;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -448,7 +448,7 @@ internal sealed class RunContext : IDisposable
         foreach (var stage in _recipe.Stages.Concat(_recipe.Variants.SelectMany(v => v.Stages)))
         {
             var loss = RecipeStudents.Loss(_recipe, stage, context);
-            needed.UnionWith(LossNeeds.Analyse(stage.Name, loss, _studentOptions, new LossNeeds.Available(null, layers > 0 ? layers : null, false, path)).Teacher);
+            needed.UnionWith(TeacherTensorNeeds.Of(stage.Name, loss, _studentOptions, layers > 0 ? layers : null, path));
             foreach (var term in loss.Terms.OfType<IDisposable>())
             {
                 term.Dispose();

@@ -1,3 +1,4 @@
+using Distill.Students.Internal;
 using Distill.Students.Checkpoints.Internal;
 using static TorchSharp.torch;
 

@@ -13,7 +13,7 @@ public sealed record ImportedTransformer
     public IReadOnlyList<string>? Labels { get; init; }
 
     /// <summary>For an ONNX import: how closely the module reproduces the graph, measured on sample inputs; else null.</summary>
-    public Distill.Teacher.TransformerImportParity? Parity { get; init; }
+    public TransformerImportParity? Parity { get; init; }
 
     /// <summary>For an ONNX import: how the graph wrote its parts ("MatMul, LayerNorm (decomposed), GELU (Erf)"); else null.</summary>
     public string? Structure { get; init; }

@@ -1,3 +1,5 @@
+using Distill.Students.Internal;
+using Distill.Platform;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;

@@ -26,5 +26,5 @@ public sealed record WeightImportReport
         $"{Source}: loaded {Loaded.Count}; missing {Describe(Missing)}; unexpected {Describe(Unexpected)}; ignored {Describe(Ignored)}";
 
     private static string Describe(IReadOnlyList<string> keys) =>
-        keys.Count == 0 ? "0" : $"{keys.Count} ({Internal.KeyLists.Sample(keys)})";
+        keys.Count == 0 ? "0" : $"{keys.Count} ({Distill.Students.Internal.KeyLists.Sample(keys)})";
 }

@@ -1,3 +1,4 @@
+using Distill.Teacher;
 using System.Globalization;
 using Distill.Students;
 using Onnx;
@@ -219,8 +220,8 @@ internal sealed class BertGraphMatcher
             var inputs = _index.Inputs.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
             var types = gathers
                 .Where(g => g != words && inputs.Contains(Origin(g.Input[1])))
-                .OrderByDescending(g => InputNames.Match(Origin(g.Input[1]), Onnx.TensorProto.Types.DataType.Int64) == TeacherInputKind.TokenTypeIds)
-                .FirstOrDefault(g => InputNames.Match(Origin(g.Input[1]), Onnx.TensorProto.Types.DataType.Int64) == TeacherInputKind.TokenTypeIds
+                .OrderByDescending(g => TeacherInputNames.Match(Origin(g.Input[1]), Onnx.TensorProto.Types.DataType.Int64) == TeacherInputKind.TokenTypeIds)
+                .FirstOrDefault(g => TeacherInputNames.Match(Origin(g.Input[1]), Onnx.TensorProto.Types.DataType.Int64) == TeacherInputKind.TokenTypeIds
                     || _constants.Floats(g.Input[0])!.Dims[0] < 64);
             var positions = gathers.Where(g => g != words && g != types).ToList();
             if (positions.Count != 1)
@@ -258,7 +259,7 @@ internal sealed class BertGraphMatcher
     {
         var mask = _index.Inputs
             .Where(i => i.Name != tokenIds)
-            .FirstOrDefault(i => InputNames.Match(i.Name, Onnx.TensorProto.Types.DataType.Int64) == TeacherInputKind.AttentionMask);
+            .FirstOrDefault(i => TeacherInputNames.Match(i.Name, Onnx.TensorProto.Types.DataType.Int64) == TeacherInputKind.AttentionMask);
         return mask?.Name ?? throw new GraphMismatch(null, $"the graph has no attention mask input (inputs: {string.Join(", ", _index.Inputs.Select(i => i.Name))})");
     }
 

@@ -1,3 +1,4 @@
+using Distill.Teacher;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Onnx;
@@ -180,7 +181,7 @@ internal sealed class OnnxConstants
     private static ConstantTensor? Cast(ConstantTensor? value, DataType to) => value switch
     {
         null => null,
-        _ when InputNames.IsFloat(to) => value.Floats is not null ? value : new ConstantTensor(value.Dims, value.Integers!.Select(v => (float)v).ToArray(), null),
+        _ when TeacherInputNames.IsFloat(to) => value.Floats is not null ? value : new ConstantTensor(value.Dims, value.Integers!.Select(v => (float)v).ToArray(), null),
         _ when to is DataType.Int64 or DataType.Int32 => value.Integers is not null ? value : new ConstantTensor(value.Dims, null, value.Floats!.Select(v => (long)v).ToArray()),
         _ => null,
     };
@@ -211,7 +212,7 @@ internal sealed class OnnxConstants
     {
         var dims = proto.Dims.ToArray();
         var type = (DataType)proto.DataType;
-        if (InputNames.IsFloat(type))
+        if (TeacherInputNames.IsFloat(type))
         {
             return OnnxInitializers.ReadValues(proto, _source, _folder) is { } floats ? new ConstantTensor(dims, floats, null) : null;
         }

@@ -1,3 +1,4 @@
+using Distill.Teacher;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -151,15 +152,15 @@ internal static class TapFinder
         }
 
         var integers = index.Inputs
-            .Where(input => input.Type?.TensorType is { } t && InputNames.IsInteger((DataType)t.ElemType))
+            .Where(input => input.Type?.TensorType is { } t && TeacherInputNames.IsInteger((DataType)t.ElemType))
             .ToList();
         var best = integers
             .Select(input => (input.Name, Rows: Rows(input.Name)))
             .Where(c => c.Rows > 0)
             .OrderByDescending(c => c.Rows)
-            .ThenByDescending(c => InputNames.Match(c.Name, DataType.Int64) == TeacherInputKind.InputIds)
+            .ThenByDescending(c => TeacherInputNames.Match(c.Name, DataType.Int64) == TeacherInputKind.InputIds)
             .FirstOrDefault();
-        return best.Name ?? integers.FirstOrDefault(input => InputNames.Match(input.Name, DataType.Int64) == TeacherInputKind.InputIds)?.Name;
+        return best.Name ?? integers.FirstOrDefault(input => TeacherInputNames.Match(input.Name, DataType.Int64) == TeacherInputKind.InputIds)?.Name;
     }
 
     private static string? Logits(GraphProto graph, TensorFacts facts, List<TeacherLayer> layers, TeacherTap? embeddings)

@@ -1,6 +1,6 @@
+using Distill.Metrics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Distill.Evaluation;
 using TorchSharp.Modules;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;

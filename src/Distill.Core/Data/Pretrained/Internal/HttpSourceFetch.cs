@@ -1,5 +1,5 @@
 using Distill.Data.Download;
-using Distill.Data.Download.Internal;
+using Distill.Data.Internal;
 
 namespace Distill.Data.Pretrained.Internal;
 

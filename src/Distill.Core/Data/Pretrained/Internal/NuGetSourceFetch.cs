@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using Distill.Data.Download;
-using Distill.Data.Download.Internal;
+using Distill.Data.Internal;
 using NuGet.Common;
 using NuGet.Configuration;
 using NuGet.Packaging;

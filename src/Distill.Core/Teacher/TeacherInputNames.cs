@@ -1,13 +1,13 @@
 using DataType = Onnx.TensorProto.Types.DataType;
 
-namespace Distill.Teacher.Internal;
+namespace Distill.Teacher;
 
 /// <summary>
 /// The names exporters give the inputs Distill can feed (Hugging Face, TensorFlow Hub, fairseq, ONNX model zoo),
 /// compared after lower-casing and dropping everything but letters and digits, so that <c>input-ids</c>,
 /// <c>InputIds</c> and <c>input_ids:0</c> all match.
 /// </summary>
-internal static class InputNames
+public static class TeacherInputNames
 {
     private static readonly Dictionary<string, TeacherInputKind> Known = new(StringComparer.Ordinal)
     {
@@ -36,6 +36,10 @@ internal static class InputNames
     // Names that say "the input" and nothing more: token ids when the input is integer, features when it is float.
     private static readonly HashSet<string> Generic = new(StringComparer.Ordinal) { "input", "inputs", "x", "input0", "input1" };
 
+    /// <summary>
+    /// What an input of this name and element type takes, or null when the name says nothing Distill knows
+    /// (bind it with <c>teacher.inputs</c>).
+    /// </summary>
     public static TeacherInputKind? Match(string name, DataType elementType)
     {
         // TensorFlow appends the output index ("input_ids:0"); it is not part of the name.
@@ -54,8 +58,10 @@ internal static class InputNames
         return Known.TryGetValue(key, out var kind) ? kind : null;
     }
 
+    /// <summary>Whether the element type holds token ids or masks (int64, int32).</summary>
     public static bool IsInteger(DataType type) => type is DataType.Int64 or DataType.Int32;
 
+    /// <summary>Whether the element type holds features (float, float16, double, bfloat16).</summary>
     public static bool IsFloat(DataType type) => type is DataType.Float or DataType.Float16 or DataType.Double or DataType.Bfloat16;
 
     /// <summary>The name Distill uses for what it feeds, e.g. <c>attention_mask</c>.</summary>

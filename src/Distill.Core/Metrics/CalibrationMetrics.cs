@@ -1,4 +1,4 @@
-namespace Distill.Evaluation;
+namespace Distill.Metrics;
 
 /// <summary>
 /// How well a classifier's confidence matches how often it is right (Guo et al. 2017, arXiv 1706.04599). Rows are

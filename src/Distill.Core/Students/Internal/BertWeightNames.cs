@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Distill.Students.Checkpoints.Internal;
+namespace Distill.Students.Internal;
 
 /// <summary>
 /// The one mapping from the weight names found in BERT files (Hugging Face checkpoints, ONNX initializers) to

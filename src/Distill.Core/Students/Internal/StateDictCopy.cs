@@ -1,7 +1,8 @@
+using Distill.Students.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Distill.Students.Checkpoints.Internal;
+namespace Distill.Students.Internal;
 
 /// <summary>
 /// Copies named tensors into a module's parameters and buffers. <see cref="Plan"/> matches names and checks every shape

@@ -1,4 +1,4 @@
-namespace Distill.Evaluation;
+namespace Distill.Metrics;
 
 /// <summary>
 /// How well predicted class probabilities match the labels: accuracy, macro-F1 (the mean of the per-class F1 scores,

@@ -1,8 +1,7 @@
 using Distill.Losses;
-using Distill.Cache;
 using static TorchSharp.torch;
 
-namespace Distill.Teacher;
+namespace Distill.Cache;
 
 /// <summary>
 /// Several teachers seen as one: each keeps its own cache, and the ensemble combines their class probabilities row by

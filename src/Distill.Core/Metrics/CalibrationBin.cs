@@ -1,4 +1,4 @@
-namespace Distill.Evaluation;
+namespace Distill.Metrics;
 
 /// <summary>
 /// One confidence bin of a reliability diagram: the rows whose top-class probability falls in

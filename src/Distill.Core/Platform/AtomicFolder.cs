@@ -1,4 +1,4 @@
-namespace Distill.Students.Checkpoints.Internal;
+namespace Distill.Platform;
 
 /// <summary>
 /// Writes a folder so that it appears whole or not at all: the contents go into a hidden temporary folder next to the

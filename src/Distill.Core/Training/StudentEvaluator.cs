@@ -1,8 +1,8 @@
-using Distill.Training;
+using Distill.Metrics;
 using Distill.Training.Internal;
 using static TorchSharp.torch;
 
-namespace Distill.Evaluation;
+namespace Distill.Training;
 
 /// <summary>Runs a student over examples in eval mode and turns its logits into probabilities and metrics.</summary>
 public static class StudentEvaluator

@@ -1,4 +1,4 @@
-namespace Distill.Data.Download.Internal;
+namespace Distill.Data.Internal;
 
 /// <summary>
 /// How <see cref="DataDownloader"/>'s HTTP download words the failures whose remedy depends on what is being fetched: a

@@ -1,7 +1,8 @@
+using Distill.Data.Download;
 using System.Globalization;
 using System.Net.Sockets;
 
-namespace Distill.Data.Download.Internal;
+namespace Distill.Data.Internal;
 
 /// <summary>
 /// The errors of <c>distill data get</c>, each one line that names the URL or file, what was seen and what to do. An

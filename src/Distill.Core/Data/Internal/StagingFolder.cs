@@ -1,4 +1,4 @@
-namespace Distill.Data.Download.Internal;
+namespace Distill.Data.Internal;
 
 /// <summary>
 /// A hidden folder inside the folder being filled (<c>.distill-get-*</c>; the data folder for a data set, the model's

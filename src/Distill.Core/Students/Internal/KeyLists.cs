@@ -1,4 +1,4 @@
-namespace Distill.Students.Checkpoints.Internal;
+namespace Distill.Students.Internal;
 
 /// <summary>Short lists of keys for one-line messages: BERT-base has ~200 keys, and a message must stay readable.</summary>
 internal static class KeyLists
