@@ -1,7 +1,7 @@
 namespace Distill.Data.Internal;
 
 /// <summary>
-/// How <see cref="DataDownloader"/>'s HTTP download words the failures whose remedy depends on what is being fetched: a
+/// How <see cref="Distill.Data.Download.DataDownloader"/>'s HTTP download words the failures whose remedy depends on what is being fetched: a
 /// data set points at <c>--url</c> and <c>--sha256</c>, while a pretrained model moves on to its next source when the
 /// host cannot be reached or answers with an error. A connection that breaks mid-way is worded the same for both.
 /// </summary>
