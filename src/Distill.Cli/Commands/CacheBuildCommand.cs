@@ -159,18 +159,14 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
         source.ThrowIfInvalid();
         var encoder = TextEncoder.Create(new TextEncoderOptions { VocabPath = settings.Vocab, LowerCase = !settings.Cased, MaxLength = settings.MaxLength });
 
-        using var teacher = OnnxTeacher.Load(settings.Teacher, new OnnxTeacherOptions
+        var asked = attention.Select(TeacherTensorId.Attention).Concat(hidden.Select(TeacherTensorId.Hidden)).ToList();
+        using var teacher = OnnxTeacher.Load(settings.Teacher, TeacherCachePlanner.WithTaps(new OnnxTeacherOptions
         {
             Device = device,
             IntraOpThreads = settings.Threads,
             HasSegmentIds = settings.TextPairColumn is not null,
-            AttentionLayers = attention,
-            HiddenStates = hidden,
             OnNotice = _console.WriteNote,
-        });
-        var tensors = new List<CachedTensorSpec> { CachedTensorSpec.Logits(teacher.LogitsOutput) };
-        tensors.AddRange(attention.Select(l => CachedTensorSpec.Attention(l, teacher.TapOutput(TeacherTapKind.AttentionProbabilities, l))));
-        tensors.AddRange(hidden.Select(i => CachedTensorSpec.Hidden(i, teacher.TapOutput(TeacherTapKind.HiddenStates, i))));
+        }, asked));
 
         IEnumerable<DataRow> data = DataSource.Read(source);
         if (settings.Limit is { } limit)
@@ -185,34 +181,31 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
             rows = augmenter.Augment(rows).ToList();
         }
 
-        var teacherRows = TeacherRows.Encode(rows, encoder);
-        _console.MarkupLineInterpolated($"[grey]{encoder.Report}[/]");
-        var builder = new TeacherCacheBuilder(teacher, settings.Teacher, new TeacherCacheOptions
+        var plan = TeacherCachePlanner.Plan(Path.GetFileName(settings.Data), teacher, settings.Teacher, rows, encoder, new TeacherCacheOptions
         {
-            Tensors = tensors,
+            Tensors = TeacherCachePlanner.Specs(teacher, [TeacherTensorId.Logits, .. asked]),
             ElementType = settings.Float32 ? CacheElementType.Float32 : CacheElementType.Float16,
             RowsPerShard = settings.RowsPerShard,
             BatchSize = settings.BatchSize,
-        });
-
-        var description = new Dictionary<string, string>(TeacherRows.Describe(encoder))
+        }, new Dictionary<string, string>
         {
             ["data"] = Path.GetFileName(settings.Data),
             ["augmentation"] = settings.Augment > 0 ? $"copies={settings.Augment},seed={settings.Seed}" : "none",
-        };
+        });
+        _console.MarkupLineInterpolated($"[grey]{encoder.Report}[/]");
         TeacherCacheBuildResult result = null!;
         _console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .Start(progress =>
             {
-                var task = progress.AddTask($"teacher on {teacherRows.Count:N0} rows ({teacher.Device})");
+                var task = progress.AddTask($"teacher on {plan.Rows.Count:N0} rows ({teacher.Device})");
                 // Reported on this thread: a Progress<T> would post to the thread pool, and the last reports could
                 // land after the display has stopped, or out of order.
-                result = builder.Build(teacherRows, settings.CacheDir, description, selection, new InlineProgress<TeacherCacheProgress>(p =>
+                result = plan.Build(settings.CacheDir, selection, new InlineProgress<TeacherCacheProgress>(p =>
                 {
                     task.MaxValue = Math.Max(1, p.TokensToDo);
                     task.Value = p.TokensDone;
-                    task.Description = $"teacher on {teacherRows.Count:N0} rows, {p.RowsPerSecond:N0} rows/s";
+                    task.Description = $"teacher on {plan.Rows.Count:N0} rows, {p.RowsPerSecond:N0} rows/s";
                 }), cancellation);
                 task.Value = task.MaxValue;
             });

@@ -23,9 +23,18 @@ public sealed record CachedTensorSpec(string Name, CachedTensorKind Kind, string
     public static CachedTensorSpec Hidden(int index, string source) =>
         new(HiddenName(index), CachedTensorKind.HiddenState, source, index);
 
+    /// <summary>The tensor <paramref name="id"/>, read from the teacher output <paramref name="source"/>.</summary>
+    public static CachedTensorSpec For(TeacherTensorId id, string source) => id.Kind switch
+    {
+        CachedTensorKind.Logits => Logits(source),
+        CachedTensorKind.AttentionProbabilities => Attention(id.Index, source),
+        CachedTensorKind.HiddenState => Hidden(id.Index, source),
+        _ => new CachedTensorSpec(id.Name, CachedTensorKind.Fixed, source, id.Index),
+    };
+
     /// <summary>Cache name of the attention probabilities of a layer.</summary>
-    public static string AttentionName(int layer) => $"attention.{layer}";
+    public static string AttentionName(int layer) => TeacherTensorId.Attention(layer).Name;
 
     /// <summary>Cache name of a hidden state.</summary>
-    public static string HiddenName(int index) => $"hidden.{index}";
+    public static string HiddenName(int index) => TeacherTensorId.Hidden(index).Name;
 }

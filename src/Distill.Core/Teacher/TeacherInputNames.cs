@@ -72,4 +72,24 @@ public static class TeacherInputNames
         TeacherInputKind.TokenTypeIds => "token_type_ids",
         _ => "features",
     };
+
+    /// <summary>Every kind Distill feeds, in the order its messages list them.</summary>
+    public static IReadOnlyList<TeacherInputKind> Kinds { get; } =
+        [TeacherInputKind.InputIds, TeacherInputKind.AttentionMask, TeacherInputKind.TokenTypeIds, TeacherInputKind.Features];
+
+    /// <summary>The kind whose Distill name (<see cref="Of"/>) is <paramref name="name"/>, as a recipe's <c>teacher.inputs</c> writes it.</summary>
+    public static bool TryParse(string name, out TeacherInputKind kind)
+    {
+        foreach (var candidate in Kinds)
+        {
+            if (Of(candidate) == name)
+            {
+                kind = candidate;
+                return true;
+            }
+        }
+
+        kind = default;
+        return false;
+    }
 }

@@ -405,7 +405,7 @@ public sealed class DistillationTrainer
                     ? Enumerable.Range(0, count).Select(i => Teacher(name(i))).ToList()
                     : null;
 
-            var featureStages = need.Teacher.Count(n => n.StartsWith("feature_maps.", StringComparison.Ordinal));
+            var featureStages = need.Teacher.Count(n => TeacherTensorId.TryParse(n, out var id) && id.Kind == CachedTensorKind.Fixed);
             var inputs = new LossInputs
             {
                 StudentLogits = output.Logits,
@@ -419,7 +419,7 @@ public sealed class DistillationTrainer
                 StudentFeatureMaps = output.FeatureMaps,
                 TeacherAttentionProbabilities = Layered(CachedTensorSpec.AttentionName, teacherLayers),
                 TeacherHiddenStates = Layered(CachedTensorSpec.HiddenName, teacherLayers + 1),
-                TeacherFeatureMaps = featureStages > 0 ? Enumerable.Range(0, featureStages).Select(i => Teacher($"feature_maps.{i}")).ToList() : null,
+                TeacherFeatureMaps = featureStages > 0 ? Enumerable.Range(0, featureStages).Select(i => Teacher(TeacherTensorId.FeatureMap(i).Name)).ToList() : null,
                 PathLogits = need.Paths ? trainer._blockwise!.PathLogits(output.HiddenStates!, input.AttentionMask ?? ones_like(input.InputIds!)) : null,
                 Progress = new LossProgress(State.StageStep, State.Epoch, State.Epoch + ((double)State.Batch / Math.Max(1, EpochBatches.Count(data.Train.Count, trainer._options.BatchSize, trainer._options.BucketBatches)))),
             };

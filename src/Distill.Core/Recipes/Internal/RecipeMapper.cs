@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Distill.Platform;
+using Distill.Teacher;
 
 namespace Distill.Recipes.Internal;
 
@@ -254,7 +255,7 @@ internal sealed partial class RecipeMapper
         {
             foreach (var entry in map.Entries)
             {
-                if (v.Choice(entry.Value, $"{at}.inputs.{entry.Key}", "input_ids", "attention_mask", "token_type_ids", "features") is { } kind)
+                if (v.Choice(entry.Value, $"{at}.inputs.{entry.Key}", [.. TeacherInputNames.Kinds.Select(TeacherInputNames.Of)]) is { } kind)
                 {
                     inputs[entry.Key] = kind;
                 }

@@ -132,11 +132,10 @@ internal sealed class RunContext : IDisposable
             return;
         }
 
-        TeacherCache Build(CachePlan plan)
+        TeacherCache Build(TeacherCachePlan plan)
         {
             _observer.Phase($"teacher cache: {plan.Set}, {plan.Rows.Count:N0} rows ({string.Join(", ", plan.Tensors.Select(s => s.Name))})");
-            var result = plan.Builder.Build(plan.Encoded, _recipe.Cache.Dir, plan.Description,
-                progress: new InlineProgress<TeacherCacheProgress>(_observer.Cache), cancellation: cancellation);
+            var result = plan.Build(_recipe.Cache.Dir, progress: new InlineProgress<TeacherCacheProgress>(_observer.Cache), cancellation: cancellation);
             _observer.Notice(result.WasHit ? $"teacher cache {result.Key}: a hit, nothing recomputed" : $"teacher cache {result.Key}: {result.Built.Count} shards built, {result.Reused.Count} reused");
             return TeacherCache.Open(result.Folder);
         }
@@ -155,44 +154,35 @@ internal sealed class RunContext : IDisposable
         }
     }
 
-    /// <summary>One teacher cache the run reads: which rows, which tensors, under which key.</summary>
-    public sealed record CachePlan(string Set, IReadOnlyList<DataRow> Rows, IReadOnlyList<CachedTensorSpec> Tensors, TeacherCacheBuilder Builder,
-        IReadOnlyList<TeacherRow> Encoded, IReadOnlyDictionary<string, string> Description)
-    {
-        public string Key => Builder.KeyFor(Encoded, Description);
-    }
-
     /// <summary>
     /// The caches of the run: over the transfer set, the tensors the distillation terms read; over dev and test, the
     /// logits. Empty without a teacher.
     /// </summary>
-    public IReadOnlyList<CachePlan> PlanCaches()
+    public IReadOnlyList<TeacherCachePlan> PlanCaches()
     {
         if (Teacher is null)
         {
             return [];
         }
 
-        var tensors = NeededTeacherTensors().Select(Spec).ToList();
-        var logitsOnly = new List<CachedTensorSpec> { CachedTensorSpec.Logits(Teacher.LogitsOutput) };
-        CachePlan Plan(string set, IReadOnlyList<DataRow> rows, List<CachedTensorSpec> specs) => new(set, rows, specs,
-            new TeacherCacheBuilder(Teacher, _teacherPath!, new TeacherCacheOptions
+        TeacherCachePlan Plan(string set, IReadOnlyList<DataRow> rows, IReadOnlyList<TeacherTensorId> tensors) =>
+            TeacherCachePlanner.Plan(set, Teacher, _teacherPath!, rows, _teacherEncoder!, new TeacherCacheOptions
             {
-                Tensors = specs,
+                Tensors = TeacherCachePlanner.Specs(Teacher, tensors),
                 ElementType = _recipe.Cache.Dtype == "float32" ? CacheElementType.Float32 : CacheElementType.Float16,
                 RowsPerShard = _recipe.Cache.RowsPerShard,
                 BatchSize = _recipe.Cache.BatchSize,
-            }),
-            TeacherRows.Encode(rows, _teacherEncoder!), TeacherRows.Describe(_teacherEncoder!));
-        var plans = new List<CachePlan> { Plan("transfer set", _data.Transfer, tensors) };
+            });
+        // Ordered by name, as caches have always been keyed.
+        var plans = new List<TeacherCachePlan> { Plan("transfer set", _data.Transfer, _neededTensors.OrderBy(t => t.Name, StringComparer.Ordinal).ToList()) };
         if (_data.Dev is not null)
         {
-            plans.Add(Plan("dev", _data.Dev, logitsOnly));
+            plans.Add(Plan("dev", _data.Dev, [TeacherTensorId.Logits]));
         }
 
         if (_data.Test is not null)
         {
-            plans.Add(Plan("test", _data.Test, logitsOnly));
+            plans.Add(Plan("test", _data.Test, [TeacherTensorId.Logits]));
         }
 
         return plans;
@@ -443,7 +433,7 @@ internal sealed class RunContext : IDisposable
             TeacherHidden = inspection.HiddenStates.FirstOrDefault()?.Width is { } width ? (int)width : null,
             OnWarning = _ => { },
         };
-        var needed = new SortedSet<string>(StringComparer.Ordinal);
+        var needed = new SortedSet<TeacherTensorId>();
         // The transfer-set cache serves every student of the run: the recipe's stages and each variant's.
         foreach (var stage in _recipe.Stages.Concat(_recipe.Variants.SelectMany(v => v.Stages)))
         {
@@ -455,42 +445,20 @@ internal sealed class RunContext : IDisposable
             }
         }
 
-        var inputs = _recipe.Teacher!.Inputs.ToDictionary(p => p.Key, p => p.Value switch
-        {
-            "input_ids" => TeacherInputKind.InputIds,
-            "attention_mask" => TeacherInputKind.AttentionMask,
-            "token_type_ids" => TeacherInputKind.TokenTypeIds,
-            "features" => TeacherInputKind.Features,
-            var other => throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{_recipe.Where($"teacher.inputs.{p.Key}")} must be input_ids, attention_mask, token_type_ids or features (was '{other}')"),
-        });
+        var inputs = _recipe.Teacher!.Inputs.ToDictionary(p => p.Key, p => TeacherInputNames.TryParse(p.Value, out var kind) ? kind
+            : throw new DistillException(DistillErrorKind.InvalidInput,
+                $"{_recipe.Where($"teacher.inputs.{p.Key}")} must be {string.Join(", ", TeacherInputNames.Kinds.SkipLast(1).Select(TeacherInputNames.Of))} or {TeacherInputNames.Of(TeacherInputNames.Kinds[^1])} (was '{p.Value}')"));
         _neededTensors = needed;
-        return OnnxTeacher.Load(path, new OnnxTeacherOptions
+        return OnnxTeacher.Load(path, TeacherCachePlanner.WithTaps(new OnnxTeacherOptions
         {
             Device = DeviceSetting.Parse(_recipe.Device, _recipe.Where("device")),
             InputMap = inputs,
             HasSegmentIds = _recipe.Data.Text.Count == 2,
-            AttentionLayers = needed.Where(n => n.StartsWith("attention.", StringComparison.Ordinal)).Select(n => int.Parse(n["attention.".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToList(),
-            HiddenStates = needed.Where(n => n.StartsWith("hidden.", StringComparison.Ordinal)).Select(n => int.Parse(n["hidden.".Length..], System.Globalization.CultureInfo.InvariantCulture)).ToList(),
             OnNotice = _observer.Notice,
-        });
+        }, needed));
     }
 
-    private SortedSet<string> _neededTensors = new(StringComparer.Ordinal);
-
-    private IReadOnlyCollection<string> NeededTeacherTensors() => _neededTensors.Append(CachedTensorSpec.LogitsName).Distinct().ToList();
-
-    private CachedTensorSpec Spec(string name) => name switch
-    {
-        CachedTensorSpec.LogitsName => CachedTensorSpec.Logits(Teacher!.LogitsOutput),
-        _ when name.StartsWith("attention.", StringComparison.Ordinal) => CachedTensorSpec.Attention(
-            int.Parse(name["attention.".Length..], System.Globalization.CultureInfo.InvariantCulture),
-            Teacher!.TapOutput(TeacherTapKind.AttentionProbabilities, int.Parse(name["attention.".Length..], System.Globalization.CultureInfo.InvariantCulture))),
-        _ when name.StartsWith("hidden.", StringComparison.Ordinal) => CachedTensorSpec.Hidden(
-            int.Parse(name["hidden.".Length..], System.Globalization.CultureInfo.InvariantCulture),
-            Teacher!.TapOutput(TeacherTapKind.HiddenStates, int.Parse(name["hidden.".Length..], System.Globalization.CultureInfo.InvariantCulture))),
-        _ => throw new DistillException(DistillErrorKind.InvalidInput, $"{_recipe.Where("stages")}: the terms read the teacher's '{name}', which Distill cannot tap from an ONNX teacher"),
-    };
+    private SortedSet<TeacherTensorId> _neededTensors = [];
 
     private int? TeacherHidden() => Teacher?.Inspection.HiddenStates.FirstOrDefault()?.Width is { } width ? (int)width : null;
 

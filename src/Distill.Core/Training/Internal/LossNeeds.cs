@@ -127,12 +127,12 @@ internal sealed class LossNeeds
                     NeedHidden(cosine.Options.LayerMap, cosine.Options.IncludeEmbeddings);
                     break;
                 case AttentionTransferLoss at:
-                    var teacherStages = targets?.Tensors?.Count(n => n.StartsWith("feature_maps.", StringComparison.Ordinal)) ?? targets?.Layers ?? 0;
+                    var teacherStages = targets?.Tensors?.Count(n => TeacherTensorId.TryParse(n, out var id) && id.Kind == CachedTensorKind.Fixed) ?? targets?.Layers ?? 0;
                     var stages = studentStages ?? throw new DistillException(DistillErrorKind.InvalidInput,
                         $"{Where()}: needs the student's feature maps, which a {studentOptions.ArchitectureName} student does not have; use it with an image_cnn student");
                     foreach (var (_, teacher) in (at.Options.StageMap ?? LayerMap.Uniform).Pairs(stages, Math.Max(teacherStages, 1)))
                     {
-                        NeedTeacher($"feature_maps.{teacher}");
+                        NeedTeacher(TeacherTensorId.FeatureMap(teacher).Name);
                     }
 
                     needs.Capture |= Intermediates.FeatureMaps;
