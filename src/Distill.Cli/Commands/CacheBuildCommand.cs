@@ -223,14 +223,11 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
         return DistillApp.Success;
     }
 
-    private static DataFormat ParseFormat(string text) => text.ToLowerInvariant() switch
-    {
-        "tsv" => DataFormat.Tsv,
-        "csv" => DataFormat.Csv,
-        "jsonl" => DataFormat.JsonLines,
-        "lines" => DataFormat.Lines,
-        _ => throw new DistillException(DistillErrorKind.InvalidInput, $"--format must be tsv, csv, jsonl or lines (was '{text}')"),
-    };
+    // The cache encodes text, so only the text formats.
+    private static DataFormat ParseFormat(string text) =>
+        DataFormatNames.TryParse(text.ToLowerInvariant(), out var format) && DataFormatNames.Text.Contains(format)
+            ? format
+            : throw new DistillException(DistillErrorKind.InvalidInput, $"--format must be {DataFormatNames.List(DataFormatNames.Text)} (was '{text}')");
 
     private static IReadOnlyList<int> ParseList(string? text, string option)
     {

@@ -137,8 +137,8 @@ public sealed record DataSourceOptions
         var format = ResolvedFormat;
         if (format is null)
         {
-            errors.Add($"cannot tell the format from the extension '{System.IO.Path.GetExtension(Path)}'; set format to tsv, " +
-                       "csv, jsonl, lines or image_folder (or set a delimiter for a delimited file)");
+            errors.Add($"cannot tell the format from the extension '{System.IO.Path.GetExtension(Path)}'; set format to " +
+                       $"{DataFormatNames.List(DataFormatNames.All)} (or set a delimiter for a delimited file)");
             return errors.Select(e => $"{Path}: {e}");
         }
 
@@ -152,7 +152,7 @@ public sealed record DataSourceOptions
         else if (!File.Exists(Path))
         {
             errors.Add(Directory.Exists(Path)
-                ? $"is a folder, but format is {Name(format.Value)}; give a file, or use format image_folder"
+                ? $"is a folder, but format is {DataFormatNames.Of(format.Value)}; give a file, or use format image_folder"
                 : "file not found");
         }
 
@@ -180,7 +180,7 @@ public sealed record DataSourceOptions
 
         if (Delimiter is not null && format is not (DataFormat.Tsv or DataFormat.Csv))
         {
-            errors.Add($"delimiter is set but format is {Name(format.Value)}; a delimiter applies to tsv and csv only");
+            errors.Add($"delimiter is set but format is {DataFormatNames.Of(format.Value)}; a delimiter applies to tsv and csv only");
         }
 
         ValidateFeatures(errors, format.Value);
@@ -196,17 +196,6 @@ public sealed record DataSourceOptions
             throw new DistillException(DistillErrorKind.InvalidInput, string.Join("; ", errors));
         }
     }
-
-    /// <summary>The name a recipe writes for <paramref name="format"/>.</summary>
-    internal static string Name(DataFormat format) => format switch
-    {
-        DataFormat.Tsv => "tsv",
-        DataFormat.Csv => "csv",
-        DataFormat.JsonLines => "jsonl",
-        DataFormat.Lines => "lines",
-        DataFormat.ImageFolder => "image_folder",
-        _ => format.ToString(),
-    };
 
     private void ValidateDelimited(List<string> errors)
     {

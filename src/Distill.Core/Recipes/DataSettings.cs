@@ -1,3 +1,5 @@
+using Distill.Data;
+
 namespace Distill.Recipes;
 
 /// <summary>The data of a recipe (key <c>data</c>). Paths are relative to the recipe file unless absolute.</summary>
@@ -12,7 +14,7 @@ public sealed record DataSettings
     /// <summary>Test file, evaluated once at the end. Key <c>test</c>.</summary>
     public string? Test { get; init; }
 
-    /// <summary>tsv, csv, jsonl or lines; default from the extension. Key <c>format</c>.</summary>
+    /// <summary>tsv, csv, jsonl, lines or image_folder (<see cref="DataFormatNames"/>); default from the extension. Key <c>format</c>.</summary>
     public string? Format { get; init; }
 
     /// <summary>Whether the files have a header row. Key <c>has_header</c>, default true.</summary>

@@ -28,14 +28,10 @@ internal sealed class RecipeData
         DataSourceOptions Source(string path) => new()
         {
             Path = path,
-            Format = settings.Format is null ? null : settings.Format switch
-            {
-                "tsv" => DataFormat.Tsv,
-                "csv" => DataFormat.Csv,
-                "jsonl" => DataFormat.JsonLines,
-                "lines" => DataFormat.Lines,
-                _ => throw new DistillException(DistillErrorKind.InvalidInput, $"{recipe.Where("data.format")} must be tsv, csv, jsonl or lines (was '{settings.Format}')"),
-            },
+            Format = settings.Format is null ? null
+                : DataFormatNames.TryParse(settings.Format, out var format) ? format
+                : throw new DistillException(DistillErrorKind.InvalidInput,
+                    $"{recipe.Where("data.format")} must be {DataFormatNames.List(DataFormatNames.All)} (was '{settings.Format}')"),
             HasHeader = settings.HasHeader,
             Delimiter = settings.Delimiter is { Length: 1 } delimiter ? delimiter[0] : null,
             TextColumns = settings.Text.Select(DataColumn.Parse).ToList(),

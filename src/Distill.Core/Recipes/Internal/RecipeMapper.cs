@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Distill.Platform;
+using Distill.Data;
 using Distill.Teacher;
 
 namespace Distill.Recipes.Internal;
@@ -120,8 +121,8 @@ internal sealed partial class RecipeMapper
         }
 
         v.CheckKeys(data, at, RecipeSchema.Data);
-        var format = v.Choice(data, at, "format", "tsv", "csv", "jsonl", "lines", "image_folder");
-        var folders = format == "image_folder";
+        var format = v.Choice(data, at, "format", [.. DataFormatNames.All.Select(DataFormatNames.Of)]);
+        var folders = format == DataFormatNames.Of(DataFormat.ImageFolder);
         v.Require(data, at, "train", "give the training file (the transfer set), e.g. train: data/train.tsv");
         var train = InputFile(data, at, "train", folders);
         var delimiter = v.Text(data, at, "delimiter");
@@ -133,7 +134,7 @@ internal sealed partial class RecipeMapper
         if (train is not null && format is null && delimiter is null && !Directory.Exists(train)
             && Path.GetExtension(train).ToLowerInvariant() is not (".tsv" or ".csv" or ".jsonl" or ".ndjson"))
         {
-            v.Error("data.train", $"has the extension '{Path.GetExtension(train)}', which does not say its format; set data.format to tsv, csv, jsonl, lines or image_folder");
+            v.Error("data.train", $"has the extension '{Path.GetExtension(train)}', which does not say its format; set data.format to {DataFormatNames.List(DataFormatNames.All)}");
         }
 
         List<string>? text = null;
