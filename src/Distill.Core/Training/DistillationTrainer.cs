@@ -252,13 +252,8 @@ public sealed class DistillationTrainer
     {
         var loaded = StudentCheckpoint.Load(checkpoint).Model;
         using (loaded)
-        using (no_grad())
         {
-            var target = student.state_dict();
-            foreach (var (name, value) in loaded.state_dict())
-            {
-                target[name].copy_(value);
-            }
+            StateDicts.CopyExactly(student, loaded.state_dict(), checkpoint, "the checkpoint was saved by another student; train again in a new output folder");
         }
     }
 

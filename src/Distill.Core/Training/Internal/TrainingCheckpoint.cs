@@ -1,4 +1,5 @@
 using Distill.Metrics;
+using Distill.Students.Checkpoints;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp.Modules;
@@ -110,12 +111,8 @@ internal static class TrainingCheckpoint
         var folder = Folder(output);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var weights = Safetensors.LoadStateDict(Path.Combine(folder, Student));
-        var studentState = student.state_dict();
-        foreach (var (name, value) in weights)
-        {
-            studentState[name].copy_(value);
-        }
+        StateDicts.CopyExactly(student, Safetensors.LoadStateDict(Path.Combine(folder, Student)), Path.Combine(folder, Student),
+            "the resume point was written for another student; delete it to train from the start");
 
         foreach (var (name, value) in Safetensors.LoadStateDict(Path.Combine(folder, Extras)))
         {
