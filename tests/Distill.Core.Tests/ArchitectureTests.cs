@@ -16,7 +16,7 @@ public class ArchitectureTests
     /// </summary>
     public static readonly string[] FolderOrder =
     [
-        "Platform", "Data", "Text", "Students", "Teacher", "Cache", "Metrics", "Training", "Evaluation", "Export", "MLNet", "Recipes",
+        "Platform", "Metrics", "Data", "Text", "Students", "Teacher", "Cache", "Training", "Evaluation", "Export", "MLNet", "Recipes",
     ];
 
     private static readonly Assembly Core = typeof(DistillException).Assembly;

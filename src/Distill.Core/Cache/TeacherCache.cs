@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Buffers;
 using Distill.Cache.Internal;
+using Distill.Metrics;
 using static TorchSharp.torch;
 
 namespace Distill.Cache;
@@ -156,6 +157,23 @@ public sealed class TeacherCache : IDisposable
         var entry = Entry(position);
         return (entry.RowId, entry.AugmentationId, entry.Length);
     }
+
+    /// <summary>
+    /// The teacher's class probabilities (the softmax of its cached logits) for each row (id, augmentation id), in
+    /// the order given: what the teacher's metrics and calibration are computed from.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The cache has no such row.</exception>
+    public float[][] ClassProbabilities(IEnumerable<(long RowId, int AugmentationId)> rows) => rows.Select(r =>
+    {
+        using var scope = NewDisposeScope();
+        var (logits, _) = Read(PositionOf(r.RowId, r.AugmentationId), CachedTensorSpec.LogitsName);
+        return tensor(logits).softmax(0).data<float>().ToArray();
+    }).ToArray();
+
+    /// <summary>The class the teacher predicts (the largest cached logit) for each row, in the order given: the agreement's reference.</summary>
+    /// <exception cref="KeyNotFoundException">The cache has no such row.</exception>
+    public IReadOnlyList<int> PredictedClasses(IEnumerable<(long RowId, int AugmentationId)> rows) =>
+        rows.Select(r => ClassificationMetrics.ArgMax(Read(PositionOf(r.RowId, r.AugmentationId), CachedTensorSpec.LogitsName).Values)).ToList();
 
     /// <summary>The position of row (<paramref name="rowId"/>, <paramref name="augmentationId"/>).</summary>
     /// <exception cref="KeyNotFoundException">The cache has no such row.</exception>

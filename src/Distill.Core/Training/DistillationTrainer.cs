@@ -548,11 +548,7 @@ public sealed class DistillationTrainer
                 return null;
             }
 
-            return data.Dev.Select(e =>
-            {
-                var (logits, _) = cache.Read(cache.PositionOf(e.RowId, e.AugmentationId), CachedTensorSpec.LogitsName);
-                return ClassificationMetrics.ArgMax(logits);
-            }).ToList();
+            return cache.PredictedClasses(data.Dev.Select(e => (e.RowId, e.AugmentationId)));
         }
     }
 }

@@ -321,18 +321,12 @@ internal sealed class RunContext : IDisposable
         for (var i = 0; i < _runs.Count; i++)
         {
             var run = _runs[i];
-            using var model = StudentCheckpoint.Load(Path.Combine(run.Summary.Folder, "best")).Model;
-            var devProbabilities = devExamples is null ? null : StudentEvaluator.Predict(model, devExamples);
-            var testProbabilities = testExamples is null ? null : StudentEvaluator.Predict(model, testExamples);
+            var scores = CheckpointEvaluation.Evaluate(Path.Combine(run.Summary.Folder, "best"), (devExamples, devTeacher), (testExamples, testTeacher));
             _runs[i] = run with
             {
-                Summary = run.Summary with
-                {
-                    Dev = devProbabilities is null ? null : ClassificationMetrics.Compute(devExamples!.Select(e => e.Label).ToList(), devProbabilities, devTeacher),
-                    Test = testProbabilities is null ? null : ClassificationMetrics.Compute(testExamples!.Select(e => e.Label).ToList(), testProbabilities, testTeacher),
-                },
-                DevProbabilities = devProbabilities,
-                TestProbabilities = testProbabilities,
+                Summary = run.Summary with { Dev = scores[0]?.Metrics, Test = scores[1]?.Metrics },
+                DevProbabilities = scores[0]?.Probabilities,
+                TestProbabilities = scores[1]?.Probabilities,
             };
         }
     }
@@ -489,17 +483,9 @@ internal sealed class RunContext : IDisposable
             return (null, null);
         }
 
-        var probabilities = rows.Select(r =>
-        {
-            using var scope = NewDisposeScope();
-            var (logits, _) = cache.Read(cache.PositionOf(r.Id, r.AugmentationId), CachedTensorSpec.LogitsName);
-            return tensor(logits).softmax(0).data<float>().ToArray();
-        }).ToArray();
-        return (ClassificationMetrics.Compute(rows.Select(r => _data.Labels.GetId(r.Label!)).ToList(), probabilities), probabilities);
+        return TeacherEvaluation.FromCache(cache, rows.Select(r => (r.Id, r.AugmentationId)).ToList(), rows.Select(r => _data.Labels.GetId(r.Label!)).ToList());
     }
 
     private static IReadOnlyList<int>? TeacherPredictions(TeacherCache? cache, IReadOnlyList<DataRow>? rows) =>
-        cache is null || rows is null
-            ? null
-            : rows.Select(r => ClassificationMetrics.ArgMax(cache.Read(cache.PositionOf(r.Id, r.AugmentationId), CachedTensorSpec.LogitsName).Values)).ToList();
+        cache is null || rows is null ? null : cache.PredictedClasses(rows.Select(r => (r.Id, r.AugmentationId)));
 }
