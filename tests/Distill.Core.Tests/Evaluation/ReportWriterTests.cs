@@ -116,6 +116,46 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void Write_Should_KeepEveryKeyOfMetricsJsonInItsPlace()
+    {
+        // Arrange: keys are C# property names turned into snake_case, so renaming a property would rename a key.
+        var report = ThreeSeeds() with
+        {
+            Variants = [new VariantReport { Name = "kd-only", Stages = ["kd: L = KD(T=2)"], Runs = [_fixture.Distilled(1, errors: 10, 0)] }],
+        };
+        var target = Path.Combine(_folder, "report");
+
+        // Act
+        ReportWriter.Write(report, target);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(target, ReportWriter.MetricsFileName)));
+
+        // Assert: format_version 1, key by key and in order.
+        static IEnumerable<string> Keys(JsonElement element) => element.EnumerateObject().Select(p => p.Name);
+        var root = json.RootElement;
+        root.GetProperty("format_version").GetInt32().Should().Be(1);
+        Keys(root).Should().Equal("format_version", "recipe", "labels", "student", "student_start", "data", "stages", "dev_rows", "test_rows",
+            "total_seconds", "calibration_bins", "bench", "teacher", "distilled", "baseline", "comparison", "variants");
+        Keys(root.GetProperty("bench")).Should().Equal("runtime", "sequence_length", "image_size", "batch_size", "repeats", "batch_repeats", "warmup_runs", "threads");
+        Keys(root.GetProperty("teacher")).Should().Equal("name", "parameters", "onnx_bytes", "latency_ms", "throughput_rows_per_second", "dev", "test");
+        var students = root.GetProperty("distilled");
+        Keys(students).Should().Equal("seeds", "runs", "summary");
+        var run = students.GetProperty("runs")[0];
+        Keys(run).Should().Equal("seed", "training_seconds", "onnx_path", "metrics_log", "parameters", "onnx_bytes", "latency_ms",
+            "throughput_rows_per_second", "dev", "test", "evaluations");
+        Keys(run.GetProperty("dev")).Should().Equal("rows", "accuracy", "macro_f1", "log_loss", "teacher_agreement", "ece", "mce", "f1_per_class", "confusion", "calibration_bins");
+        Keys(run.GetProperty("dev").GetProperty("calibration_bins")[0]).Should().Equal("lower", "upper", "count", "confidence", "accuracy");
+        Keys(run.GetProperty("evaluations")[0]).Should().Equal("stage", "epoch", "step", "accuracy", "macro_f1", "log_loss", "teacher_agreement");
+        var summary = students.GetProperty("summary");
+        Keys(summary).Should().Equal("dev", "test", "training_seconds", "parameters", "onnx_bytes", "latency_ms", "throughput_rows_per_second");
+        Keys(summary.GetProperty("dev")).Should().Equal("accuracy", "macro_f1", "log_loss", "teacher_agreement", "ece");
+        Keys(summary.GetProperty("dev").GetProperty("accuracy")).Should().Equal("mean", "std", "min", "max", "n");
+        Keys(root.GetProperty("comparison")).Should().Equal("kept_accuracy", "kept_macro_f1", "gain_accuracy_points", "gain_macro_f1_points",
+            "gain_accuracy_points_per_seed", "latency_speedup", "throughput_speedup", "size_ratio", "parameter_ratio");
+        Keys(root.GetProperty("comparison").GetProperty("gain_accuracy_points_per_seed")).Should().Equal("1", "2", "3");
+        Keys(root.GetProperty("variants")[0]).Should().Equal("name", "stages", "students", "kept_accuracy", "gain_accuracy_points", "gain_accuracy_points_per_seed");
+    }
+
+    [Fact]
     public void Write_Should_PutOneTableWithTheRightNumbersInReportMd()
     {
         // Arrange
