@@ -1,6 +1,5 @@
 using Distill.Metrics;
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Distill.Cache;
 using Distill.Losses;
 using Distill.Platform;
@@ -470,25 +469,11 @@ public sealed class DistillationTrainer
             var done = State.StageStep - stepsAtStart;
             var remaining = done > 0 ? TimeSpan.FromSeconds(stageClock.Elapsed.TotalSeconds / done * (totalSteps - State.StageStep)) : (TimeSpan?)null;
             var rowsPerSecond = _rows / Math.Max(1e-9, _clock.Elapsed.TotalSeconds);
-            var entry = new JsonObject
+            Log.Write(new MetricsLogStep
             {
-                ["kind"] = "step",
-                ["stage"] = stage.Name,
-                ["epoch"] = epoch,
-                ["step"] = State.StageStep,
-                ["global_step"] = State.GlobalStep,
-                ["loss"] = loss,
-                ["learning_rate"] = rate,
-                ["rows_per_second"] = rowsPerSecond,
-            };
-            var termObject = new JsonObject();
-            foreach (var (name, value) in terms)
-            {
-                termObject[name] = value;
-            }
-
-            entry["terms"] = termObject;
-            Log.Write(entry);
+                Stage = stage.Name, Epoch = epoch, Step = State.StageStep, GlobalStep = State.GlobalStep, Loss = loss, LearningRate = rate,
+                RowsPerSecond = rowsPerSecond, Terms = terms,
+            });
             progress?.Report(new TrainingProgress
             {
                 Stage = stage.Name, Epoch = epoch, Step = State.StageStep, TotalSteps = totalSteps, Loss = loss, Terms = terms,
@@ -519,18 +504,10 @@ public sealed class DistillationTrainer
                 State = State with { StoppedEarly = true, EarlyStoppedStages = [.. State.EarlyStoppedStages, stage.Name] };
             }
 
-            Log.Write(new JsonObject
+            Log.Write(new MetricsLogEvaluation
             {
-                ["kind"] = "eval",
-                ["stage"] = stage.Name,
-                ["epoch"] = epoch,
-                ["step"] = State.StageStep,
-                ["global_step"] = State.GlobalStep,
-                ["accuracy"] = metrics.Accuracy,
-                ["macro_f1"] = metrics.MacroF1,
-                ["log_loss"] = metrics.LogLoss,
-                ["teacher_agreement"] = metrics.TeacherAgreement,
-                ["best"] = improved,
+                Stage = stage.Name, Epoch = epoch, Step = State.StageStep, GlobalStep = State.GlobalStep, Accuracy = metrics.Accuracy,
+                MacroF1 = metrics.MacroF1, LogLoss = metrics.LogLoss, TeacherAgreement = metrics.TeacherAgreement, Best = improved,
             });
             progress?.Report(new TrainingProgress
             {

@@ -1,5 +1,4 @@
 using Distill.Metrics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Distill.Evaluation;
 using Distill.Training;
@@ -7,24 +6,46 @@ using Distill.Training;
 namespace Distill.Core.Tests.Evaluation;
 
 /// <summary>
-/// A fabricated but consistent run for the report tests: dev labels, probabilities drawn to a target accuracy, the
-/// metrics computed from them, per-epoch evaluations, and metrics logs written in the trainer's format.
+/// A fabricated run whose numbers can be worked out by hand, for the report tests. The 60 dev rows cycle through
+/// the labels (row i has label i mod 3, so each class has 20 rows: class c on rows c, c + 3, c + 6, ...).
 /// </summary>
+/// <remarks>
+/// <para>
+/// The teacher is wrong on the first 3 rows of class 1 (rows 1, 4, 7), which it calls class 0: accuracy 57/60 = 0.95;
+/// confusion [[20, 0, 0], [3, 17, 0], [0, 0, 20]]; F1 per class 2·20/(23 + 20) = 40/43, 2·17/(17 + 20) = 34/37, 1;
+/// macro-F1 (40/43 + 34/37 + 1) / 3 = 0.949717.
+/// </para>
+/// <para>
+/// A student "with e errors" calls class 0 on e rows, taken in turn from class 1 and class 2 (class 1 first), each
+/// class's first rows first: ⌈e/2⌉ rows of class 1 and ⌊e/2⌋ of class 2. With e ≥ 5 its errors include the
+/// teacher's 3, so it agrees with the teacher on all rows but e − 3: agreement (63 − e) / 60.
+/// </para>
+/// <para>
+/// Each row's top class has probability 0.6, 0.7, 0.8 or 0.9 (row mod 4), the other two share the rest.
+/// </para>
+/// </remarks>
 internal sealed class ReportFixture
 {
     public static readonly string[] Labels = ["negative", "neutral", "positive"];
 
     public const int DevRows = 60;
 
+    // Errors between consecutive evaluations, so a run's dev accuracy rises by 0.1 an epoch to its final one.
+    private const int ErrorsPerEpoch = 6;
+
     private readonly string _folder;
 
     public ReportFixture(string folder)
     {
         _folder = folder;
-        var random = new Random(7);
-        DevLabels = Enumerable.Range(0, DevRows).Select(i => i % Labels.Length).OrderBy(_ => random.Next()).ToArray();
-        TeacherProbabilities = Probabilities(0.9, seed: 100);
-        TeacherPredictions = TeacherProbabilities.Select(p => ClassificationMetrics.ArgMax(p)).ToArray();
+        DevLabels = Enumerable.Range(0, DevRows).Select(i => i % Labels.Length).ToArray();
+        TeacherPredictions = [.. DevLabels];
+        foreach (var row in RowsOf(1).Take(3))
+        {
+            TeacherPredictions[row] = 0;
+        }
+
+        TeacherProbabilities = Probabilities(TeacherPredictions);
     }
 
     public int[] DevLabels { get; }
@@ -45,15 +66,17 @@ internal sealed class ReportFixture
     };
 
     /// <summary>
-    /// One distilled seed: two stages (intermediate, then prediction), dev accuracy rising to about
-    /// <paramref name="accuracy"/>, a metrics log of 50 steps. Seed i has latency 2 + 0.2·i ms and so on.
+    /// One distilled seed with <paramref name="errors"/> dev errors at the end: two stages (intermediate, then
+    /// prediction) of five evaluations, each with <see cref="ErrorsPerEpoch"/> fewer errors than the one before, and a
+    /// metrics log of 50 steps. The seed at <paramref name="index"/> i takes 60 + 30·i s to train, has latency
+    /// 2 + 0.2·i ms and throughput 1000 + 100·i rows/s.
     /// </summary>
-    public StudentRunReport Distilled(int seed, double accuracy, int index)
+    public StudentRunReport Distilled(int seed, int errors, int index)
     {
         var stages = new[] { ("intermediate", 0), ("intermediate", 1), ("prediction", 0), ("prediction", 1), ("prediction", 2) };
         var evaluations = stages.Select((s, i) => new EpochEvaluation(s.Item1, s.Item2, (s.Item2 + 1) * 10,
-            Metrics(Probabilities(accuracy - (0.08 * (stages.Length - 1 - i)), seed * 10 + i)))).ToList();
-        var final = Probabilities(accuracy, seed * 10 + stages.Length - 1);
+            Metrics(Student(errors + (ErrorsPerEpoch * (stages.Length - 1 - i)))))).ToList();
+        var final = Student(errors);
         return new StudentRunReport
         {
             Seed = seed,
@@ -70,12 +93,16 @@ internal sealed class ReportFixture
         };
     }
 
-    /// <summary>One baseline seed, one stage of three epochs; <paramref name="fromLog"/> leaves its evaluations to the metrics log.</summary>
-    public StudentRunReport Baseline(int seed, double accuracy, int index, bool fromLog = false)
+    /// <summary>
+    /// One baseline seed with <paramref name="errors"/> dev errors at the end, one stage of three epochs
+    /// (<see cref="ErrorsPerEpoch"/> fewer errors each); the seed at <paramref name="index"/> i takes 30 + 10·i s to
+    /// train. <paramref name="fromLog"/> leaves its evaluations to the metrics log.
+    /// </summary>
+    public StudentRunReport Baseline(int seed, int errors, int index, bool fromLog = false)
     {
         var evaluations = Enumerable.Range(0, 3).Select(e => new EpochEvaluation("train", e, (e + 1) * 10,
-            Metrics(Probabilities(accuracy - (0.06 * (2 - e)), 1000 + (seed * 10) + e)))).ToList();
-        var final = Probabilities(accuracy, 1000 + (seed * 10) + 2);
+            Metrics(Student(errors + (ErrorsPerEpoch * (2 - e)))))).ToList();
+        var final = Student(errors);
         return new StudentRunReport
         {
             Seed = seed,
@@ -106,24 +133,33 @@ internal sealed class ReportFixture
         TotalTime = TimeSpan.FromMinutes(62),
     };
 
-    public ClassificationMetrics Metrics(float[][] probabilities) => ClassificationMetrics.Compute(DevLabels, probabilities, TeacherPredictions);
+    private ClassificationMetrics Metrics(float[][] probabilities) => ClassificationMetrics.Compute(DevLabels, probabilities, TeacherPredictions);
 
-    /// <summary>Rows whose top class is the label with probability <paramref name="accuracy"/>, at a confidence in [0.4, 0.95).</summary>
-    public float[][] Probabilities(double accuracy, int seed)
+    /// <summary>The probabilities of a student with <paramref name="errors"/> errors (see the remarks of the class).</summary>
+    private float[][] Student(int errors)
     {
-        var random = new Random(seed);
-        return DevLabels.Select(label =>
+        var predictions = DevLabels.ToArray();
+        foreach (var row in RowsOf(1).Take((errors + 1) / 2).Concat(RowsOf(2).Take(errors / 2)))
         {
-            var top = random.NextDouble() < accuracy ? label : (label + 1 + random.Next(Labels.Length - 1)) % Labels.Length;
-            var confidence = (float)(0.4 + (0.55 * random.NextDouble()));
-            var row = Enumerable.Repeat((1 - confidence) / (Labels.Length - 1), Labels.Length).ToArray();
-            row[top] = confidence;
-            return row;
-        }).ToArray();
+            predictions[row] = 0;
+        }
+
+        return Probabilities(predictions);
     }
 
-    // Step lines as DistillationTrainer writes them. The intermediate stage's attention term is ~1000 times smaller
-    // than its hidden-state term, as they are in practice.
+    private IEnumerable<int> RowsOf(int label) => Enumerable.Range(0, DevRows).Where(row => DevLabels[row] == label);
+
+    private static float[][] Probabilities(int[] predictions) => predictions.Select((top, row) =>
+    {
+        var confidence = 0.6f + (0.1f * (row % 4));
+        var probabilities = Enumerable.Repeat((1 - confidence) / (Labels.Length - 1), Labels.Length).ToArray();
+        probabilities[top] = confidence;
+        return probabilities;
+    }).ToArray();
+
+    // Step lines as DistillationTrainer writes them, spelled out here so that a change of the format shows up as a
+    // failing report test. The intermediate stage's attention term is ~1000 times smaller than its hidden-state
+    // term, as they are in practice.
     private string WriteLog(string name, int seed, IReadOnlyList<EpochEvaluation> evaluations, bool twoStages)
     {
         var lines = new List<string>();
@@ -157,13 +193,4 @@ internal sealed class ReportFixture
         File.WriteAllLines(path, lines);
         return path;
     }
-
-    /// <summary>Sample standard deviation, computed here independently of the report's own.</summary>
-    public static double SampleStd(IReadOnlyList<double> values)
-    {
-        var mean = values.Sum() / values.Count;
-        return values.Count < 2 ? 0 : Math.Sqrt(values.Select(v => (v - mean) * (v - mean)).Sum() / (values.Count - 1));
-    }
-
-    public static string Pct(double fraction) => (fraction * 100).ToString("0.0", CultureInfo.InvariantCulture);
 }

@@ -1,9 +1,9 @@
-using System.Text.Json;
+using Distill.Training;
 
 namespace Distill.Evaluation.Internal;
 
 /// <summary>
-/// Reads a training run's <c>metrics.jsonl</c> (see <c>DistillationTrainer</c>): <c>step</c> lines give the loss and
+/// Reads a training run's <c>metrics.jsonl</c> (<see cref="MetricsLogLine"/>): <c>step</c> lines give the loss and
 /// its terms over optimizer steps, <c>eval</c> lines the dev metrics after each epoch.
 /// </summary>
 internal static class MetricsLogReader
@@ -25,53 +25,18 @@ internal static class MetricsLogReader
         var evaluations = new List<Evaluation>();
         foreach (var line in File.ReadLines(path))
         {
-            if (string.IsNullOrWhiteSpace(line))
+            switch (string.IsNullOrWhiteSpace(line) ? null : MetricsLogLine.Parse(line))
             {
-                continue;
-            }
-
-            JsonDocument document;
-            try
-            {
-                document = JsonDocument.Parse(line);
-            }
-            catch (JsonException)
-            {
-                continue;
-            }
-
-            using (document)
-            {
-                var entry = document.RootElement;
-                if (entry.ValueKind != JsonValueKind.Object)
-                {
-                    continue;
-                }
-
-                var stage = String(entry, "stage") ?? "train";
-                switch (String(entry, "kind"))
-                {
-                    case "step":
-                        var terms = entry.TryGetProperty("terms", out var t) && t.ValueKind == JsonValueKind.Object
-                            ? t.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).Select(p => KeyValuePair.Create(p.Name, p.Value.GetDouble())).ToList()
-                            : [];
-                        steps.Add(new Step(stage, (long)(Number(entry, "global_step") ?? steps.Count + 1), Number(entry, "loss") ?? double.NaN, terms));
-                        break;
-                    case "eval":
-                        evaluations.Add(new Evaluation(stage, (int)(Number(entry, "epoch") ?? 0), (long)(Number(entry, "step") ?? 0),
-                            Number(entry, "accuracy") ?? double.NaN, Number(entry, "macro_f1") ?? double.NaN, Number(entry, "log_loss") ?? double.NaN,
-                            Number(entry, "teacher_agreement")));
-                        break;
-                }
+                case MetricsLogStep step:
+                    steps.Add(new Step(step.Stage, step.GlobalStep, step.Loss, [.. step.Terms]));
+                    break;
+                case MetricsLogEvaluation evaluation:
+                    evaluations.Add(new Evaluation(evaluation.Stage, evaluation.Epoch, evaluation.Step, evaluation.Accuracy, evaluation.MacroF1,
+                        evaluation.LogLoss, evaluation.TeacherAgreement));
+                    break;
             }
         }
 
         return (steps, evaluations);
     }
-
-    private static string? String(JsonElement entry, string name) =>
-        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static double? Number(JsonElement entry, string name) =>
-        entry.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 }

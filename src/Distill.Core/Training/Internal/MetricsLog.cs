@@ -1,12 +1,9 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace Distill.Training.Internal;
 
 /// <summary>
-/// The metrics log: one JSON object per line (<c>{"kind":"step",...}</c> or <c>{"kind":"eval",...}</c>), appended and
-/// flushed as the run goes. On resume, lines written after the checkpoint the run continues from are dropped, so the
-/// log of a resumed run is the log an uninterrupted run would have written.
+/// The metrics log: one <see cref="MetricsLogLine"/> per line, as JSON (<c>{"kind":"step",...}</c> or
+/// <c>{"kind":"eval",...}</c>), appended and flushed as the run goes. On resume, lines written after the checkpoint the
+/// run continues from are dropped, so the log of a resumed run is the log an uninterrupted run would have written.
 /// </summary>
 internal sealed class MetricsLog : IDisposable
 {
@@ -26,21 +23,15 @@ internal sealed class MetricsLog : IDisposable
         var kept = new List<string>();
         if (keepThroughStep is { } last && File.Exists(path))
         {
-            foreach (var line in File.ReadLines(path))
-            {
-                var step = JsonNode.Parse(line)?["global_step"]?.GetValue<long>() ?? long.MaxValue;
-                if (step <= last)
-                {
-                    kept.Add(line);
-                }
-            }
+            // A line that does not parse (the last one of a run killed while writing it) has no step to keep it by.
+            kept.AddRange(File.ReadLines(path).Where(line => MetricsLogLine.Parse(line) is { } entry && entry.GlobalStep <= last));
         }
 
         File.WriteAllLines(path, kept);
         return new MetricsLog(path, new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true });
     }
 
-    public void Write(JsonObject entry) => _writer.WriteLine(entry.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+    public void Write(MetricsLogLine line) => _writer.WriteLine(line.ToJson());
 
     public void Dispose() => _writer.Dispose();
 }
