@@ -14,7 +14,7 @@ public static class CheckpointEvaluation
 {
     /// <summary>
     /// Loads the checkpoint in <paramref name="folder"/> and scores it on each set of examples given (null: skipped);
-    /// <paramref name="teacherPredictions"/> of the same set give the agreement.
+    /// the teacher's predicted classes of the same set, when given, give the agreement.
     /// </summary>
     /// <exception cref="DistillException">The checkpoint cannot be read.</exception>
     public static IReadOnlyList<CheckpointScore?> Evaluate(string folder,
