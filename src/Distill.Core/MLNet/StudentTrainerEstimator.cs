@@ -54,42 +54,34 @@ public sealed class StudentTrainerEstimator : IEstimator<StudentPredictionTransf
         var labels = LabelNames.Of(labelColumn, student.NumLabels);
         var (examples, logits) = Read(input, labelColumn, hasTeacher ? input.Schema[Options.TeacherLogitsColumnName] : null);
 
-        TorchRuntime.EnsureLoaded();
-        TorchSharp.torch.manual_seed(Options.Seed);
-        var model = student.CreateModel();
-        try
-        {
-            var stages = Options.Stages ??
-            [
-                new TrainingStage
-                {
-                    Name = "train", Loss = Options.Loss ?? DefaultLoss(hasTeacher), Epochs = Options.Epochs, LearningRate = Options.EffectiveLearningRate,
-                },
-            ];
-            var training = new TrainingOptions
+        using var run = StudentTrainingRun.Create(student, Options.Seed);
+        var stages = Options.Stages ??
+        [
+            new TrainingStage
             {
-                OutputDirectory = Options.OutputDirectory ?? Directory.CreateTempSubdirectory("distill-mlnet-").FullName,
-                BatchSize = Options.BatchSize,
-                Seed = Options.Seed,
-                Device = Options.Device,
-                Resume = false,
-            };
-            var data = new TrainingData
-            {
-                Train = examples,
-                Labels = labels,
-                Teacher = logits is null ? null : TeacherTargets.FromLogits(logits),
-                FeatureShape = Options.FeatureShape,
-            };
-            var result = new DistillationTrainer(model, training, stages).Train(data, Options.Progress);
-            result.Student.eval();
-            return new StudentPredictionTransformer(result.Student, labels, StudentColumns.Of(Options), result);
-        }
-        catch
+                Name = "train", Loss = Options.Loss ?? DefaultLoss(hasTeacher), Epochs = Options.Epochs, LearningRate = Options.EffectiveLearningRate,
+            },
+        ];
+        var training = new TrainingOptions
         {
-            model.Dispose();
-            throw;
-        }
+            OutputDirectory = Options.OutputDirectory ?? Directory.CreateTempSubdirectory("distill-mlnet-").FullName,
+            BatchSize = Options.BatchSize,
+            Seed = Options.Seed,
+            Device = Options.Device,
+            Resume = false,
+        };
+        var data = new TrainingData
+        {
+            Train = examples,
+            Labels = labels,
+            Teacher = logits is null ? null : TeacherTargets.FromLogits(logits),
+            FeatureShape = Options.FeatureShape,
+        };
+        var result = run.Train(training, stages, data, progress: Options.Progress);
+        // The transformer owns the trained student from here on.
+        var trained = run.Keep();
+        trained.eval();
+        return new StudentPredictionTransformer(trained, labels, StudentColumns.Of(Options), result);
     }
 
     /// <summary>The input's columns plus <c>Score</c>, <c>PredictedLabel</c> and, for two classes, the binary columns.</summary>

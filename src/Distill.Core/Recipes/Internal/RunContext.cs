@@ -249,8 +249,8 @@ internal sealed class RunContext : IDisposable
         _observer.Phase(label);
         NativeGarbage.Drain();
         var clock = Stopwatch.StartNew();
-        manual_seed(seed);
-        using var student = CreateStudent();
+        using var run = StudentTrainingRun.Create(_studentOptions, seed);
+        var student = run.Student;
 
         // Distilled and label-only students start from the same weights, so that the gain measures distillation alone.
         using var teacherModule = blockwiseNeeded || _recipe.Student.InitFromTeacherLayers is not null ? ImportTeacher() : null;
@@ -283,8 +283,8 @@ internal sealed class RunContext : IDisposable
             DevTeacher = _devCache,
             VocabularyHash = _studentEncoder.VocabularyHash,
         };
-        var result = new DistillationTrainer(student, RecipeStudents.Training(_recipe, folder, seed), stages, blockwise)
-            .Train(data, new InlineProgress<TrainingProgress>(p => _observer.Training(label, p)), cancellation);
+        var result = run.Train(RecipeStudents.Training(_recipe, folder, seed), stages, data, blockwise,
+            new InlineProgress<TrainingProgress>(p => _observer.Training(label, p)), cancellation);
         foreach (var term in stages.SelectMany(s => s.Loss.Terms).OfType<IDisposable>())
         {
             term.Dispose();
@@ -403,8 +403,6 @@ internal sealed class RunContext : IDisposable
 
         return examples;
     }
-
-    private StudentModel CreateStudent() => _studentOptions.CreateModel();
 
     private OnnxTeacher LoadTeacher(string path)
     {
