@@ -1,3 +1,4 @@
+using Distill.Data;
 using Distill.Text;
 
 namespace Distill.Training;
@@ -15,4 +16,19 @@ public sealed record StudentExample(long RowId, int AugmentationId, EncodedText?
 {
     /// <summary>Tokens for text, 1 for float inputs; batches are bucketed by it.</summary>
     public int Length => Text?.Length ?? 1;
+
+    /// <summary>
+    /// Text rows encoded for the student by <paramref name="encoder"/>, in order (in parallel: encoding a large
+    /// transfer set is the slow part), their labels mapped by <paramref name="labels"/>; a row without a label gets −1.
+    /// </summary>
+    /// <exception cref="DistillException">A row's label is not one of <paramref name="labels"/>.</exception>
+    public static List<StudentExample> FromRows(IReadOnlyList<DataRow> rows, TextEncoder encoder, LabelMap labels)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(labels);
+        return rows.AsParallel().AsOrdered()
+            .Select(r => new StudentExample(r.Id, r.AugmentationId, encoder.Encode(r), null, r.Label is null ? -1 : labels.GetId(r.Label)))
+            .ToList();
+    }
 }

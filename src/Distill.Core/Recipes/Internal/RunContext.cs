@@ -395,9 +395,7 @@ internal sealed class RunContext : IDisposable
     {
         if (!_encoded.TryGetValue(rows, out var examples))
         {
-            examples = rows.AsParallel().AsOrdered()
-                .Select(r => new StudentExample(r.Id, r.AugmentationId, _studentEncoder.Encode(r), null, r.Label is null ? -1 : _data.Labels.GetId(r.Label)))
-                .ToList();
+            examples = StudentExample.FromRows(rows, _studentEncoder, _data.Labels);
             _encoded[rows] = examples;
         }
 
