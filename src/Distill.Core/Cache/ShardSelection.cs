@@ -1,4 +1,5 @@
 using System.Globalization;
+using Distill.Cache.Internal;
 
 namespace Distill.Cache;
 
@@ -31,8 +32,7 @@ public readonly record struct ShardSelection(int Index, int Count)
             return new ShardSelection(index, count);
         }
 
-        throw new DistillException(DistillErrorKind.InvalidInput,
-            $"{source} must be i/n with 0 <= i < n, e.g. 0/4 for the first of four processes (was '{text}')");
+        throw CacheErrors.BadShardSelection(source, text);
     }
 
     /// <inheritdoc />

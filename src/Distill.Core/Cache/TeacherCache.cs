@@ -42,9 +42,14 @@ public sealed class TeacherCache : IDisposable
             {
                 // Every position must be in exactly one shard: a damaged table shows up here, before it misleads a read.
                 var position = _tables[shard][slot].Position;
-                if ((uint)position >= (uint)manifest.Rows || _shardOf[position] >= 0)
+                if ((uint)position >= (uint)manifest.Rows)
                 {
-                    throw MappedShard.Damaged(path, $"lists row position {position} {((uint)position >= (uint)manifest.Rows ? "outside the cache" : $"that {ShardFormat.FileName(_shardOf[position])} holds too")}");
+                    throw CacheErrors.ShardPositionOutside(path, position);
+                }
+
+                if (_shardOf[position] >= 0)
+                {
+                    throw CacheErrors.ShardPositionRepeated(path, position, _shardOf[position]);
                 }
 
                 _shardOf[position] = shard;
@@ -73,10 +78,7 @@ public sealed class TeacherCache : IDisposable
         var missing = Enumerable.Range(0, manifest.Shards).Where(s => !File.Exists(Path.Combine(folder, ShardFormat.FileName(s)))).ToList();
         if (missing.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{folder}: the cache is incomplete ({missing.Count} of {manifest.Shards} shards missing, the first {ShardFormat.FileName(missing[0])}); " +
-                "finish it by running its build again, which resumes: `distill cache build --recipe <recipe.yaml>` or the `distill cache build` command " +
-                "that started it; or join the parts of a split build with `distill cache merge <merged folder> <part folders>`");
+            throw CacheErrors.Incomplete(folder, missing, manifest.Shards);
         }
 
         return new TeacherCache(folder, manifest, verify);
@@ -104,8 +106,7 @@ public sealed class TeacherCache : IDisposable
         var key = manifests.Count > 0 ? manifests[0].Manifest.Key : throw new ArgumentException("sources: name at least one cache folder", nameof(sources));
         foreach (var (folder, manifest) in manifests.Where(m => m.Manifest.Key != key))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{folder}: holds cache {manifest.Key}, not {key}; only the folders of one split build merge (same teacher, rows and options)");
+            throw CacheErrors.MergeOtherCache(folder, manifest.Key, key);
         }
 
         Directory.CreateDirectory(target);
@@ -115,7 +116,7 @@ public sealed class TeacherCache : IDisposable
             var existing = TeacherCacheManifest.Read(target);
             if (existing.Key != key)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput, $"{target}: holds cache {existing.Key}, not {key}; merge into an empty folder or the same cache");
+                throw CacheErrors.MergeTargetHoldsOtherCache(target, existing.Key, key);
             }
         }
         else
@@ -142,7 +143,7 @@ public sealed class TeacherCache : IDisposable
             var header = MappedShard.CheckHeader(source, shard, ShardLayout.Rows(reference, shard), reference.ElementSize);
             if (!ShardFormat.ChecksumMatches(source, header))
             {
-                throw MappedShard.Damaged(source, "fails its checksum (the file is damaged)");
+                throw CacheErrors.ShardFailsChecksum(source);
             }
 
             CopyAtomically(source, Path.Combine(target, name));

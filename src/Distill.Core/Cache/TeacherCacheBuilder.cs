@@ -28,7 +28,7 @@ public sealed class TeacherCacheBuilder
         var errors = options.Validate().ToList();
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, string.Join("; ", errors));
+            throw CacheErrors.InvalidOptions(errors);
         }
     }
 
@@ -60,7 +60,7 @@ public sealed class TeacherCacheBuilder
         ArgumentNullException.ThrowIfNull(rows);
         if (rows.Count == 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, "the transfer set is empty: there is nothing for the teacher to label");
+            throw CacheErrors.EmptyTransferSet();
         }
 
         description ??= new Dictionary<string, string>();
@@ -224,9 +224,7 @@ public sealed class TeacherCacheBuilder
             };
             if (perRow is null)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{_teacherPath}: output '{spec.Source}' has shape [{string.Join(", ", dims)}] for a batch of one row of length {length}, " +
-                    $"which is not the layout of {spec.Kind} (see CachedTensorKind); pick the right tap for '{spec.Name}'");
+                throw CacheErrors.OutputLayoutMismatch(_teacherPath, spec, dims, length);
             }
 
             layouts.Add(new CacheTensorLayout(spec.Name, spec.Kind, perRow));

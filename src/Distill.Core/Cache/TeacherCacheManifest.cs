@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Distill.Cache.Internal;
 
 namespace Distill.Cache;
 
@@ -77,7 +78,7 @@ public sealed record TeacherCacheManifest
         var path = Path.Combine(folder, FileName);
         if (!File.Exists(path))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{folder}: not a teacher cache (no {FileName}); build it with 'distill cache'");
+            throw CacheErrors.NotACache(folder);
         }
 
         TeacherCacheManifest? manifest;
@@ -87,18 +88,17 @@ public sealed record TeacherCacheManifest
         }
         catch (JsonException e)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: unreadable ({e.Message}); delete the cache folder and build it again");
+            throw CacheErrors.ManifestUnreadable(path, e);
         }
 
         if (manifest is null || manifest.Format != FormatName)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: not a Distill teacher-cache manifest");
+            throw CacheErrors.NotAManifest(path);
         }
 
         if (manifest.FormatVersion != CurrentFormatVersion)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{path}: format_version {manifest.FormatVersion}, this Distill reads {CurrentFormatVersion}; rebuild the cache with this Distill");
+            throw CacheErrors.ManifestFormatVersion(path, manifest.FormatVersion);
         }
 
         return manifest;
@@ -117,7 +117,6 @@ public sealed record TeacherCacheManifest
             }
         }
 
-        throw new DistillException(DistillErrorKind.InvalidInput,
-            $"the teacher cache {Key} has no tensor '{name}' (it has {string.Join(", ", Tensors.Select(t => t.Name))}); add it to the cached tensors and build again");
+        throw CacheErrors.NoSuchTensor(Key, name, Tensors);
     }
 }

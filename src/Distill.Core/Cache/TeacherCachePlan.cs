@@ -1,3 +1,4 @@
+using Distill.Cache.Internal;
 using Distill.Data;
 using Distill.Teacher;
 using Distill.Text;
@@ -64,8 +65,7 @@ public static class TeacherCachePlanner
             CachedTensorKind.Logits => CachedTensorSpec.For(id, teacher.LogitsOutput),
             CachedTensorKind.AttentionProbabilities => CachedTensorSpec.For(id, teacher.TapOutput(TeacherTapKind.AttentionProbabilities, id.Index)),
             CachedTensorKind.HiddenState => CachedTensorSpec.For(id, teacher.TapOutput(TeacherTapKind.HiddenStates, id.Index)),
-            _ => throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{teacher.Path}: the terms read the teacher's '{id.Name}', which Distill cannot tap from an ONNX teacher; use attention, hidden-state or logit terms"),
+            _ => throw CacheErrors.UntappableTensor(teacher.Path, id),
         }).ToList();
     }
 

@@ -1,3 +1,4 @@
+using Distill.Cache.Internal;
 using Distill.Losses;
 using static TorchSharp.torch;
 
@@ -24,21 +25,19 @@ public sealed class TeacherEnsemble
         ArgumentNullException.ThrowIfNull(caches);
         if (caches.Count == 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, "teachers: an ensemble needs at least one teacher cache");
+            throw CacheErrors.NoTeachers();
         }
 
         weights ??= Enumerable.Repeat(1.0, caches.Count).ToArray();
         if (weights.Count != caches.Count || weights.Any(w => !(w >= 0) || double.IsInfinity(w)) || weights.Sum() <= 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"teachers.weights must be {caches.Count} non-negative numbers, not all 0, one per teacher (was [{string.Join(", ", weights)}])");
+            throw CacheErrors.EnsembleWeights(caches.Count, weights);
         }
 
         var classes = caches.Select(c => c.Manifest.Tensor(CachedTensorSpec.LogitsName).Dims[0]).Distinct().ToList();
         if (classes.Count > 1)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"teachers: the caches have different class counts ({string.Join(", ", caches.Select(c => $"{c.Manifest.TeacherPath}: {c.Manifest.Tensor(CachedTensorSpec.LogitsName).Dims[0]}"))}); an ensemble needs teachers of the same labels");
+            throw CacheErrors.EnsembleClassCounts(caches);
         }
 
         _caches = caches;
@@ -51,8 +50,7 @@ public sealed class TeacherEnsemble
         {
             if (cache.Rows != first.Rows)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"teachers: {cache.Manifest.TeacherPath}'s cache has {cache.Rows} rows, {first.Manifest.TeacherPath}'s {first.Rows}; build every teacher's cache from the same transfer set");
+                throw CacheErrors.EnsembleRowCounts(cache, first);
             }
 
             return Enumerable.Range(0, first.Rows).Select(p =>
@@ -64,8 +62,7 @@ public sealed class TeacherEnsemble
                 }
                 catch (KeyNotFoundException)
                 {
-                    throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"teachers: {cache.Manifest.TeacherPath}'s cache lacks row {id} (augmentation {augmentation}); build every teacher's cache from the same transfer set");
+                    throw CacheErrors.EnsembleRowMissing(cache, id, augmentation);
                 }
             }).ToArray();
         }).ToArray();

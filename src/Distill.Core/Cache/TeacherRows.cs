@@ -1,3 +1,4 @@
+using Distill.Cache.Internal;
 using Distill.Data;
 using Distill.Text;
 
@@ -22,7 +23,7 @@ public static class TeacherRows
     /// <exception cref="DistillException">A row has no features.</exception>
     public static IReadOnlyList<TeacherRow> Features(IEnumerable<DataRow> rows) =>
         rows.Select(row => new TeacherRow(row.Id, row.AugmentationId, null,
-                row.Features ?? throw new DistillException(DistillErrorKind.InvalidInput, $"row {row.Id} has no features; read the data with feature columns or as an image folder")))
+                row.Features ?? throw CacheErrors.RowWithoutFeatures(row.Id)))
             .ToList();
 
     /// <summary>What the cache key should record about the tokenizer (its vocabulary and settings).</summary>

@@ -36,7 +36,7 @@ public static class OnnxBench
         var errors = options.Validate().ToList();
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, string.Join("; ", errors));
+            throw EvaluationErrors.InvalidOptions(errors);
         }
 
         var models = new List<BenchModel>();

@@ -1,3 +1,4 @@
+using Distill.Evaluation.Internal;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
 
@@ -21,7 +22,7 @@ public static class OnnxParameters
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Google.Protobuf.InvalidProtocolBufferException)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: cannot read it as an ONNX model ({e.Message})");
+            throw EvaluationErrors.CannotReadOnnx(path, e);
         }
 
         return model.Graph.Initializer

@@ -23,20 +23,18 @@ public static class OnnxExporter
         options ??= new OnnxExportOptions();
         if (options.Opset < 17)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"export.opset must be >= 17 (was {options.Opset}): LayerNormalization needs opset 17");
+            throw ExportErrors.OpsetTooLow(options.Opset);
         }
 
         if (options.Labels is { } labels && labels.Count != model.NumLabels)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"export labels: {labels.Count} names given for a student with {model.NumLabels} labels; give one name per label");
+            throw ExportErrors.LabelCount(labels.Count, model.NumLabels);
         }
 
         var unsupported = options.ExtraOutputs & ~SupportedExtras(model.Kind);
         if (unsupported != Intermediates.None)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"export.extra_outputs: a {model.Options.ArchitectureName} student has no {unsupported} to export (it has: {SupportedExtras(model.Kind)})");
+            throw ExportErrors.UnsupportedExtraOutputs(model.Options.ArchitectureName, unsupported, SupportedExtras(model.Kind));
         }
 
         var builder = new OnnxGraphBuilder($"distill_{model.Options.ArchitectureName}");
@@ -99,8 +97,7 @@ public static class OnnxExporter
         options ??= new OnnxExportOptions();
         if (File.Exists(path) && !options.Overwrite)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{path}: the file exists; choose another path or allow overwriting (OnnxExportOptions.Overwrite)");
+            throw ExportErrors.FileExists(path);
         }
 
         var onnx = ToModel(model, options);

@@ -1,3 +1,4 @@
+using Distill.Export.Internal;
 using Distill.Students;
 using Distill.Training;
 
@@ -37,8 +38,7 @@ public static class VerifiedOnnxExport
         var difference = OnnxParity.MaxAbsoluteDifference(model, path, sample);
         if (!(difference <= ParityLimit))
         {
-            throw new DistillException(DistillErrorKind.RunFailed,
-                $"{path}: ONNX Runtime's logits differ from TorchSharp's by {difference:G3} on dev rows (more than {ParityLimit:G}); the export is wrong, please report it");
+            throw ExportErrors.ParityExceeded(path, difference, ParityLimit);
         }
 
         return new VerifiedOnnxExportResult(path, difference, sample.Count);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Distill.Platform;
+using Distill.Teacher.Internal;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -65,14 +66,12 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
 
     /// <summary>The output holding the logits.</summary>
     /// <exception cref="DistillException">The model has no output recognisable as logits.</exception>
-    public string LogitsOutput => Inspection.Logits ?? throw new DistillException(DistillErrorKind.InvalidInput,
-        $"{Path}: no output is recognisable as logits (none is named 'logits' or is the single rank-2 float output); the outputs are {string.Join(", ", Inspection.Outputs.Select(o => o.Name))}");
+    public string LogitsOutput => Inspection.Logits ?? throw TeacherErrors.NoLogitsOutput(Path, Inspection.Outputs);
 
     /// <summary>The output to read for the tap of <paramref name="kind"/> at <paramref name="index"/>.</summary>
     /// <exception cref="DistillException">That tap was not asked for in the options.</exception>
     public string TapOutput(TeacherTapKind kind, int index) =>
-        Taps.FirstOrDefault(t => t.Kind == kind && t.Index == index)?.OutputName ?? throw new DistillException(DistillErrorKind.InvalidInput,
-            $"{Path}: the {kind} tap {index} was not added; list it in the teacher's attention layers or hidden states");
+        Taps.FirstOrDefault(t => t.Kind == kind && t.Index == index)?.OutputName ?? throw TeacherErrors.TapNotAdded(Path, kind, index);
 
     /// <summary>
     /// Loads the teacher at <paramref name="path"/>, adds the taps the options ask for to a copy of its graph, and
@@ -100,7 +99,7 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: ONNX Runtime cannot load the teacher ({e.Message.Split('\n')[0]})", e);
+            throw TeacherErrors.CannotLoad(path, e);
         }
     }
 
@@ -128,8 +127,7 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
                     var info = results[i].GetTensorTypeAndShape();
                     if (info.ElementDataType != TensorElementType.Float)
                     {
-                        throw new DistillException(DistillErrorKind.InvalidInput,
-                            $"{Path}: output '{outputs[i]}' is {info.ElementDataType}; Distill caches float outputs");
+                        throw TeacherErrors.OutputNotFloat(Path, outputs[i], info.ElementDataType);
                     }
 
                     result.Add(outputs[i], results[i]);
@@ -161,15 +159,15 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
         long[] tokens = [batch.Rows, batch.Length];
         if (input.Kind == TeacherInputKind.Features)
         {
-            var features = batch.Features ?? throw Missing(input, "float features");
+            var features = batch.Features ?? throw TeacherErrors.BatchLacksInput(Path, input, "float features");
             var dims = batch.FeatureDims ?? throw new ArgumentException("TeacherBatch.FeatureDims is required with Features", nameof(batch));
             return OrtValue.CreateTensorValueFromMemory(features, [batch.Rows, .. dims]);
         }
 
         var values = input.Zeros ? new long[batch.Rows * batch.Length] : input.Kind switch
         {
-            TeacherInputKind.InputIds => batch.InputIds ?? throw Missing(input, "token ids"),
-            TeacherInputKind.AttentionMask => batch.AttentionMask ?? throw Missing(input, "an attention mask"),
+            TeacherInputKind.InputIds => batch.InputIds ?? throw TeacherErrors.BatchLacksInput(Path, input, "token ids"),
+            TeacherInputKind.AttentionMask => batch.AttentionMask ?? throw TeacherErrors.BatchLacksInput(Path, input, "an attention mask"),
             _ => batch.TokenTypeIds ?? new long[batch.Rows * batch.Length],
         };
 
@@ -178,7 +176,4 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
             ? OrtValue.CreateTensorValueFromMemory(values.Select(v => checked((int)v)).ToArray(), tokens)
             : OrtValue.CreateTensorValueFromMemory(values, tokens);
     }
-
-    private DistillException Missing(BoundTeacherInput input, string what) =>
-        new(DistillErrorKind.InvalidInput, $"{Path}: input '{input.Input.Name}' needs {what}, which this batch does not have");
 }

@@ -58,7 +58,7 @@ public static class OnnxTransformerImport
         var errors = settings.Validate().ToList();
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{onnxPath}: its weights describe an invalid transformer: {string.Join("; ", errors)}");
+            throw TeacherErrors.InvalidImportedTransformer(onnxPath, errors);
         }
 
         var student = new TransformerStudent(settings);
@@ -99,8 +99,7 @@ public static class OnnxTransformerImport
 
             if (!weight.Shape.SequenceEqual(parameter.shape))
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{source}: the graph's weight for {key} is [{string.Join(", ", weight.Shape)}] but the layout it shows needs [{string.Join(", ", parameter.shape)}]; the graph is not a BERT-layout encoder");
+                throw TeacherErrors.ImportedWeightShape(source, key, weight.Shape, parameter.shape);
             }
 
             parameter.copy_(tensor(weight.Values, weight.Shape));
@@ -151,8 +150,7 @@ public static class OnnxTransformerImport
                     long[] data = input.Key == match.TokenIdsInput ? ids
                         : input.Key == match.AttentionMaskInput ? mask
                         : input.Key == match.TokenTypeIdsInput || TeacherInputNames.Match(input.Key, DataType.Int64) == TeacherInputKind.TokenTypeIds ? types
-                        : throw new DistillException(DistillErrorKind.InvalidInput,
-                            $"{source}: cannot check the import: Distill does not know what to feed input '{input.Key}' (it feeds token ids, attention mask and token type ids)");
+                        : throw TeacherErrors.ImportCannotFeed(source, input.Key);
                     names.Add(input.Key);
                     long[] shape = [ParityBatch, length];
                     values.Add(input.Value.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int32
@@ -194,16 +192,7 @@ public static class OnnxTransformerImport
         };
         if (!(parity.LargestDifference <= tolerance))
         {
-            // Where the two part is where the graph computes something else; the largest difference is usually further
-            // on, where the first one has grown through the layers.
-            var first = hidden.FindIndex(d => !(d <= tolerance));
-            var where = first < 0 ? "the logits" : first == 0 ? "the embeddings' output" : $"layer {first - 1}'s output";
-            var invariant = System.Globalization.CultureInfo.InvariantCulture;
-            throw new DistillException(DistillErrorKind.InvalidInput, string.Create(invariant,
-                $"{source}: the imported module does not reproduce the graph: parity {parity.LargestDifference:G3} exceeds {tolerance:G3}, first at {where} " +
-                $"(per hidden state: {string.Join(", ", hidden.Select(d => d.ToString("G3", invariant)))}") +
-                (logits is { } differing ? string.Create(invariant, $"; logits: {differing:G3}") : string.Empty) + "); " +
-                "the graph computes something the BERT layout does not (another position scheme, pre-LayerNorm layers, another mask)");
+            throw TeacherErrors.ImportParityExceeded(source, parity.LargestDifference, tolerance, hidden, logits);
         }
 
         return parity;
@@ -248,7 +237,6 @@ public static class OnnxTransformerImport
 
         return labels is not null && labels.Length == numLabels
             ? labels
-            : throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{source}: metadata {OnnxMetadataKeys.Labels} must be a JSON array of {numLabels} names, one per logit (was {metadata.Value}); fix or remove it");
+            : throw TeacherErrors.LabelsMetadataInvalid(source, numLabels, metadata.Value);
     }
 }

@@ -25,7 +25,7 @@ public static class TeacherGraph
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: file not found; pass the teacher's .onnx file");
+            throw TeacherErrors.ModelFileNotFound(path);
         }
 
         try
@@ -33,12 +33,12 @@ public static class TeacherGraph
             using var stream = File.OpenRead(path);
             var model = ModelProto.Parser.ParseFrom(stream);
             return model.Graph is null
-                ? throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: the model has no graph; pass the teacher's .onnx file")
+                ? throw TeacherErrors.NoGraph(path)
                 : model;
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: not a readable ONNX model ({e.Message}); pass the teacher's .onnx file");
+            throw TeacherErrors.NotOnnx(path, e);
         }
     }
 

@@ -60,27 +60,22 @@ public sealed class TeacherInputBinding
         var inputs = teacher.Inputs;
         var kinds = new Dictionary<string, TeacherInputKind>(StringComparer.Ordinal);
         var text = available.Contains(TeacherInputKind.InputIds);
-        string Has() => text
-            ? $"Distill has {string.Join(", ", available.Select(TeacherInputNames.Of))}{(hasSegmentIds ? "" : " (token_type_ids as zeros: single texts)")}"
-            : "Distill has one float tensor (features)";
-        string Takes() => $"the model takes {string.Join(", ", inputs.Select(i => i.ToString()))}";
-        DistillException Error(string what, string fix) => new(DistillErrorKind.InvalidInput, $"{source}: {what}; {Takes()}; {Has()}; {fix}");
 
         foreach (var (name, kind) in inputMap ?? new Dictionary<string, TeacherInputKind>())
         {
             if (inputs.All(i => i.Name != name))
             {
-                throw Error($"the input map names '{name}', which is not a model input", "map the model's own input names");
+                throw TeacherErrors.InputMapNamesNoInput(teacher, available, hasSegmentIds, name);
             }
 
             if (!available.Contains(kind))
             {
-                throw Error($"the input map feeds model input '{name}' {TeacherInputNames.Of(kind)}, which Distill does not have for this teacher", $"map it to one of {string.Join(", ", available.Select(TeacherInputNames.Of))}");
+                throw TeacherErrors.InputMapKindUnavailable(teacher, available, hasSegmentIds, name, kind);
             }
 
             if (kinds.FirstOrDefault(k => k.Value == kind).Key is { } other)
             {
-                throw Error($"the input map feeds {TeacherInputNames.Of(kind)} to both '{other}' and '{name}'", "map each kind to one model input");
+                throw TeacherErrors.InputMapKindTwice(teacher, available, hasSegmentIds, kind, other, name);
             }
 
             kinds[name] = kind;
@@ -97,7 +92,7 @@ public sealed class TeacherInputBinding
             var names = group.Select(m => m.Name).ToList();
             if (names.Count > 1)
             {
-                throw Error($"model inputs {string.Join(" and ", names.Select(n => $"'{n}'"))} both look like {TeacherInputNames.Of(group.Key)}", $"say which one is in the input map (e.g. {names[0]}: {group.Key})");
+                throw TeacherErrors.InputsLookAlike(teacher, available, hasSegmentIds, group.Key, names);
             }
 
             kinds[names[0]] = group.Key;
@@ -118,15 +113,13 @@ public sealed class TeacherInputBinding
 
         if (unbound.Count > 0)
         {
-            var list = string.Join(", ", unbound.Select(i => $"'{i.Name}' ({i.Describe()})"));
-            throw Error($"cannot feed model input{(unbound.Count > 1 ? "s" : "")} {list}",
-                $"map {(unbound.Count > 1 ? "them" : "it")} to {Either(available)} in the input map, or use a teacher that takes {(text ? "text" : "one float tensor")}");
+            throw TeacherErrors.InputsUnfed(teacher, available, hasSegmentIds, unbound);
         }
 
         var required = text ? TeacherInputKind.InputIds : TeacherInputKind.Features;
         if (!kinds.ContainsValue(required))
         {
-            throw Error($"no model input takes {TeacherInputNames.Of(required)}", $"map the input that does in the input map (e.g. {inputs.FirstOrDefault()?.Name ?? "input"}: {required})");
+            throw TeacherErrors.NoInputTakes(teacher, available, hasSegmentIds, required);
         }
 
         var bound = inputs.Select(i => new BoundTeacherInput(i, kinds[i.Name], kinds[i.Name] == TeacherInputKind.TokenTypeIds && !hasSegmentIds)).ToList();
@@ -137,9 +130,6 @@ public sealed class TeacherInputBinding
 
         return new TeacherInputBinding(source, bound);
     }
-
-    private static string Either(TeacherInputKind[] kinds) =>
-        kinds.Length == 1 ? $"{kinds[0]}" : $"{string.Join(", ", kinds[..^1])} or {kinds[^1]}";
 
     private static void CheckType(BoundTeacherInput bound, string source)
     {
@@ -155,8 +145,7 @@ public sealed class TeacherInputBinding
         var rankOk = rank is null || input.Rank is null || input.Rank == rank;
         if (!typeOk || !rankOk)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{source}: Schema mismatch for model input '{input.Name}' (fed {TeacherInputNames.Of(bound.Kind)}): expected {expected}, got {input.Describe()}; map the input to what it holds in the input map");
+            throw TeacherErrors.InputTypeMismatch(source, bound, expected);
         }
     }
 }

@@ -13,10 +13,10 @@ internal static class BatchAssembler
             var features = new float[rows.Count * width];
             for (var r = 0; r < rows.Count; r++)
             {
-                var row = rows[r].Features ?? throw new DistillException(DistillErrorKind.InvalidInput, $"row {rows[r].RowId} has no features while others do");
+                var row = rows[r].Features ?? throw CacheErrors.BatchRowWithoutFeatures(rows[r].RowId);
                 if (row.Length != width)
                 {
-                    throw new DistillException(DistillErrorKind.InvalidInput, $"row {rows[r].RowId} has {row.Length} feature values, the others {width}");
+                    throw CacheErrors.BatchRowWidth(rows[r].RowId, row.Length, width);
                 }
 
                 row.CopyTo(features, r * width);
@@ -24,8 +24,7 @@ internal static class BatchAssembler
 
             if (featureShape is not null && featureShape.Aggregate(1L, (a, b) => a * b) != width)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"rows have {width} feature values, but the feature shape [{string.Join(", ", featureShape)}] holds {featureShape.Aggregate(1L, (a, b) => a * b)}");
+                throw CacheErrors.FeatureShapeMismatch(width, featureShape);
             }
 
             long[] dims = featureShape is null ? [width] : featureShape.Select(d => (long)d).ToArray();
@@ -38,7 +37,7 @@ internal static class BatchAssembler
         var types = new long[rows.Count * length];
         for (var r = 0; r < rows.Count; r++)
         {
-            var text = rows[r].Text ?? throw new DistillException(DistillErrorKind.InvalidInput, $"row {rows[r].RowId} has no text while others do");
+            var text = rows[r].Text ?? throw CacheErrors.BatchRowWithoutText(rows[r].RowId);
             text.InputIds.CopyTo(ids, r * length);
             text.TokenTypeIds.CopyTo(types, r * length);
             Array.Fill(mask, 1L, r * length, text.Length);

@@ -39,18 +39,14 @@ internal sealed unsafe class MappedShard : IDisposable
             : header.Rows != expectedRows ? $"holds {header.Rows} rows, the manifest says {expectedRows}"
             : header.ElementSize != elementSize ? $"stores {header.ElementSize}-byte values, the manifest says {elementSize}"
             : null;
-        return problem is null ? header! : throw Damaged(path, problem);
+        return problem is null ? header! : throw CacheErrors.ShardDamaged(path, problem);
     }
 
     /// <summary>Maps a shard whose header was checked, verifying its checksum first when <paramref name="verify"/>.</summary>
     public static MappedShard Open(string path, ShardHeader header, bool verify) =>
         verify && !ShardFormat.ChecksumMatches(path, header)
-            ? throw Damaged(path, "fails its checksum (the file is damaged)")
+            ? throw CacheErrors.ShardFailsChecksum(path)
             : new MappedShard(path, header);
-
-    public static DistillException Damaged(string path, string problem) =>
-        new(DistillErrorKind.InvalidInput, $"{path}: {problem}; it is not used. Run the cache's build again, which rebuilds damaged shards: " +
-                                              "`distill cache build --recipe <recipe.yaml>` or the `distill cache build` command that made it");
 
     public ReadOnlySpan<byte> Bytes(long offset, long length) => new(_start + offset, checked((int)length));
 

@@ -66,7 +66,7 @@ internal sealed class BenchModel : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: ONNX Runtime cannot load the model ({FirstLine(e)})", e);
+            throw EvaluationErrors.CannotLoad(path, e);
         }
 
         var bench = new BenchModel(path, session, plans.Select(p => p.Input.Name).ToArray(), outputs) { Bytes = new FileInfo(path).Length };
@@ -102,8 +102,7 @@ internal sealed class BenchModel : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{Path}: ONNX Runtime cannot run the model on the bench inputs ({FirstLine(e)}); the inputs were {string.Join("; ", Inputs)}", e);
+            throw EvaluationErrors.CannotRun(Path, e, Inputs);
         }
     }
 
@@ -123,7 +122,7 @@ internal sealed class BenchModel : IDisposable
     {
         if (!File.Exists(path))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: file not found; pass an .onnx model file");
+            throw EvaluationErrors.ModelFileNotFound(path);
         }
 
         try
@@ -131,16 +130,14 @@ internal sealed class BenchModel : IDisposable
             using var stream = File.OpenRead(path);
             var model = ModelProto.Parser.ParseFrom(stream);
             return model.Graph is null
-                ? throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: the model has no graph; pass an .onnx model file")
+                ? throw EvaluationErrors.NoGraph(path)
                 : model;
         }
         catch (Google.Protobuf.InvalidProtocolBufferException e)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{path}: not a readable ONNX model ({e.Message}); pass an .onnx model file");
+            throw EvaluationErrors.NotOnnx(path, e);
         }
     }
-
-    private static string FirstLine(Exception e) => e.Message.Split('\n')[0].Trim();
 
     /// <summary>How one model input is filled: its shape at a batch size, and what values go in.</summary>
     private sealed class InputPlan
@@ -168,15 +165,14 @@ internal sealed class BenchModel : IDisposable
 
         public static InputPlan For(TeacherTensorInfo input, TeacherInspection model, OnnxBenchOptions options, int vocabulary)
         {
-            DistillException Error(string what) => new(DistillErrorKind.InvalidInput, $"{model.Source}: input '{input.Name}' ({input.Describe()}) {what}");
             if (input.Shape is not { Count: >= 1 } shape)
             {
-                throw Error("declares no shape, so the bench cannot make up a value for it; export the model with input shapes");
+                throw EvaluationErrors.InputWithoutShape(model, input);
             }
 
             if (shape[0].Value is { } fixedBatch)
             {
-                throw Error($"has a fixed batch size of {fixedBatch}; the bench runs batches of 1 and {options.BatchSize}, so export the model with a dynamic batch axis");
+                throw EvaluationErrors.InputWithFixedBatch(model, input, fixedBatch, options.BatchSize);
             }
 
             var type = input.ElementType;
@@ -213,7 +209,7 @@ internal sealed class BenchModel : IDisposable
                 },
                 DataType.Bool => kind == TeacherInputKind.AttentionMask ? Fill.Ones : Fill.Zeros,
                 DataType.Float or DataType.Double or DataType.Float16 => kind == TeacherInputKind.AttentionMask ? Fill.Ones : Fill.Uniform,
-                _ => throw Error("has an element type the bench does not fill; it fills int64, int32, bool, float, double and float16 inputs"),
+                _ => throw EvaluationErrors.InputTypeNotFilled(model, input),
             };
             return new InputPlan(input, dims, fill, vocabulary, sequence);
         }

@@ -54,15 +54,9 @@ internal sealed class BertGraphMatcher
         }
         catch (GraphMismatch mismatch)
         {
-            var node = mismatch.Node is null ? string.Empty : $" at node '{NodeName(mismatch.Node)}' ({mismatch.Node.OpType})";
-            throw new DistillException(
-                DistillErrorKind.InvalidInput,
-                $"{source}: cannot map the graph onto a BERT-layout encoder{node}: {mismatch.Message}; Distill imports post-LayerNorm BERT-family encoders " +
-                "(BERT, MiniLM, TinyBERT) from ONNX; load other teachers from a checkpoint (model.safetensors with its config.json)");
+            throw TeacherErrors.NotBertLayout(source, mismatch.Node, mismatch.Message);
         }
     }
-
-    private static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : node.Output.FirstOrDefault() ?? "?";
 
     private BertGraphMatch Run(int? heads, int numLabels)
     {

@@ -23,7 +23,7 @@ internal sealed class GraphEditor
     {
         // Clone shares the initializers' bytes (ByteString is immutable): a large teacher is not copied.
         _copy = model.Clone();
-        _graph = _copy.Graph ?? throw new DistillException(DistillErrorKind.InvalidInput, $"{source}: the model has no graph; pass the teacher's .onnx file");
+        _graph = _copy.Graph ?? throw TeacherErrors.NoGraph(source);
         _index = new OnnxGraphIndex(_graph);
         _facts = new TensorFacts(_index);
         _source = source;
@@ -39,7 +39,7 @@ internal sealed class GraphEditor
         {
             if (!_index.Outputs.Contains(tap.OutputName))
             {
-                throw NotFromThisModel(tap.OutputName, tap.Label);
+                throw TeacherErrors.TapNotFromThisModel(_source, tap.OutputName, tap.Label);
             }
 
             return;
@@ -82,8 +82,7 @@ internal sealed class GraphEditor
 
         if (_index.ProducerIndex(tensor) is null)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{_source}: no node of this model computes tensor '{tensor}'; name a tensor that a node computes (graph inputs and weights cannot be tapped)");
+            throw TeacherErrors.TensorNotComputed(_source, tensor);
         }
 
         DeclareOutput(tensor, _facts.ElementType(tensor) ?? DataType.Float, null);
@@ -112,13 +111,9 @@ internal sealed class GraphEditor
     {
         if (_index.ProducerIndex(tensor) is null)
         {
-            throw NotFromThisModel(tensor, what);
+            throw TeacherErrors.TapNotFromThisModel(_source, tensor, what);
         }
     }
-
-    private DistillException NotFromThisModel(string tensor, string what) =>
-        new(DistillErrorKind.InvalidInput,
-            $"{_source}: {what} names tensor '{tensor}', which no node of this model computes; take taps from TeacherGraph.Inspect of the same model");
 
     private TensorShapeProto.Types.Dimension?[]? TokenIdsShape()
     {
@@ -135,8 +130,7 @@ internal sealed class GraphEditor
             return _batchSequenceHidden;
         }
 
-        var ids = TapFinder.TokenIdsInput(_index) ?? throw new DistillException(DistillErrorKind.InvalidInput,
-            $"{_source}: {tap.Label} is computed as [batch·sequence, hidden] rows, and the model has no token-id input to take [batch, sequence] from; tap the hidden state after the model reshapes it");
+        var ids = TapFinder.TokenIdsInput(_index) ?? throw TeacherErrors.NoTokenIdsForHiddenRows(_source, tap);
         var batchSequence = AddNode("Shape", [ids], Fresh("distill/taps/batch_sequence"));
         var minusOne = AddNode("Constant", [], Fresh("distill/taps/minus_one"), new AttributeProto
         {

@@ -83,9 +83,7 @@ internal static class OnnxInitializers
 
         if (values.Length != count)
         {
-            throw new DistillException(
-                DistillErrorKind.InvalidInput,
-                $"{source}: initializer {initializer.Name} has {values.Length} values for shape [{string.Join(", ", initializer.Dims)}]; the model file is damaged: export it again");
+            throw TeacherErrors.InitializerDamaged(source, initializer, values.Length);
         }
 
         return values;
@@ -97,13 +95,13 @@ internal static class OnnxInitializers
         var entries = initializer.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
         if (!entries.TryGetValue("location", out var location))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{source}: initializer {initializer.Name} is stored externally but names no location; export the model again");
+            throw TeacherErrors.ExternalDataWithoutLocation(source, initializer);
         }
 
         var path = Path.Combine(folder, location);
         if (!File.Exists(path))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{source}: initializer {initializer.Name} is stored in {path}, which is not there; keep the model's external data files beside it");
+            throw TeacherErrors.ExternalDataMissing(source, initializer, path);
         }
 
         using var stream = File.OpenRead(path);

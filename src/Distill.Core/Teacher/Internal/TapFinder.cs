@@ -24,7 +24,7 @@ internal static class TapFinder
 {
     public static TeacherInspection Inspect(ModelProto model, string source)
     {
-        var graph = model.Graph ?? throw new DistillException(DistillErrorKind.InvalidInput, $"{source}: the model has no graph; pass the teacher's .onnx file");
+        var graph = model.Graph ?? throw TeacherErrors.NoGraph(source);
         var index = new OnnxGraphIndex(graph);
         var facts = new TensorFacts(index);
         var inputs = index.Inputs.Select(TeacherTensorInfo.From).ToList();
