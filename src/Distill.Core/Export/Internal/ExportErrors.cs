@@ -25,5 +25,6 @@ internal static class ExportErrors
 
     public static DistillException ParityExceeded(string path, double difference, double limit) =>
         new(DistillErrorKind.RunFailed,
-            $"{path}: ONNX Runtime's logits differ from TorchSharp's by {difference:G3} on dev rows (more than {limit:G}); the export is wrong, please report it");
+            string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{path}: ONNX Runtime's logits differ from TorchSharp's by {difference:G3} on dev rows (more than {limit:G}); the export is wrong, please report it"));
 }
