@@ -1,4 +1,5 @@
 using System.Globalization;
+using Distill.Data.Internal;
 
 namespace Distill.Data;
 
@@ -193,7 +194,7 @@ public sealed record DataSourceOptions
         var errors = Validate().ToList();
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, string.Join("; ", errors));
+            throw DataErrors.InvalidDataSource(errors);
         }
     }
 

@@ -77,7 +77,7 @@ public sealed record FeatureNormalization
         var errors = Validate(channels, key).ToList();
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, "Invalid feature normalization: " + string.Join("; ", errors));
+            throw DataErrors.InvalidFeatureNormalization(errors);
         }
     }
 

@@ -82,7 +82,7 @@ public sealed class LabelMap
 
         return errors.Count == 0
             ? new LabelMap(list)
-            : throw new DistillException(DistillErrorKind.InvalidInput, "Invalid label list: " + string.Join("; ", errors));
+            : throw DataErrors.InvalidLabelList(errors);
     }
 
     /// <summary>
@@ -102,9 +102,7 @@ public sealed class LabelMap
             var trimmed = label?.Trim();
             if (string.IsNullOrEmpty(trimmed))
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{source}: row {row} has no label; the label map is inferred from labelled training rows (set " +
-                    "label_column, or give the label list explicitly)");
+                throw DataErrors.UnlabelledRow(source, row);
             }
 
             distinct.Add(trimmed);
@@ -113,8 +111,7 @@ public sealed class LabelMap
 
         if (distinct.Count == 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{source}: no labels to infer the label map from; read a labelled training set, or give the label list");
+            throw DataErrors.NoLabels(source);
         }
 
         if (distinct.All(IsPlainInteger))
@@ -123,12 +120,7 @@ public sealed class LabelMap
             var count = values[^1] + 1;
             if (count != values.Count)
             {
-                var missing = Missing(values).Take(10).Select(v => v.ToString(CultureInfo.InvariantCulture)).ToList();
-                var seen = DataErrors.List(values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{source}: the labels are integers but not 0..{count - 1} without gaps: missing " +
-                    $"{string.Join(", ", missing)}{(missing.Count == 10 ? " and more" : "")} (saw {seen}); integer " +
-                    "label k is class k, so give the label list explicitly in the teacher's output order");
+                throw DataErrors.IntegerLabelsWithGaps(source, count, Missing(values), values);
             }
 
             return new LabelMap(values.Select(v => v.ToString(CultureInfo.InvariantCulture)).ToArray());
@@ -148,8 +140,7 @@ public sealed class LabelMap
     public int GetId(string label) =>
         TryGetId(label, out var id)
             ? id
-            : throw new DistillException(DistillErrorKind.InvalidInput,
-                $"unknown label '{label}'; the known labels are: {DataErrors.List(_labels)}");
+            : throw DataErrors.UnknownLabel(label, _labels);
 
     /// <summary>The label of class <paramref name="id"/>.</summary>
     public string GetLabel(int id) =>
@@ -171,22 +162,17 @@ public sealed class LabelMap
         }
         catch (JsonException e)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{source}: not a label map ({e.Message.Split('.')[0]}); expected {{\"format\": \"{FormatName}\", " +
-                "\"format_version\": 1, \"labels\": [...]}", e);
+            throw DataErrors.NotALabelMap(source, FormatName, e);
         }
 
         if (saved is null || saved.Format != FormatName || saved.Labels is null)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{source}: not a label map (format was '{saved?.Format}', expected '{FormatName}' with a labels list)");
+            throw DataErrors.WrongLabelMapFormat(source, saved?.Format, FormatName);
         }
 
         if (saved.FormatVersion != FormatVersion)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{source}: label map format_version {saved.FormatVersion} is not supported (this Distill reads " +
-                $"{FormatVersion}); save it again with this version");
+            throw DataErrors.UnsupportedLabelMapVersion(source, saved.FormatVersion, FormatVersion);
         }
 
         try
@@ -195,7 +181,7 @@ public sealed class LabelMap
         }
         catch (DistillException e)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{source}: {e.Message}", e);
+            throw DataErrors.InvalidLabelMap(source, e);
         }
     }
 
@@ -207,8 +193,7 @@ public sealed class LabelMap
     public static LabelMap Load(string path) =>
         File.Exists(path)
             ? FromJson(File.ReadAllText(path), path)
-            : throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{path}: label map not found; save one with LabelMap.Save, or give the label list");
+            : throw DataErrors.LabelMapNotFound(path);
 
     /// <summary>The labels in id order, for logs.</summary>
     public override string ToString() => string.Join(", ", _labels.Select((l, i) => $"{i}={l}"));

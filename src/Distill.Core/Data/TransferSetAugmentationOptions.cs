@@ -1,4 +1,5 @@
 using System.Globalization;
+using Distill.Data.Internal;
 
 namespace Distill.Data;
 
@@ -82,7 +83,7 @@ public sealed record TransferSetAugmentationOptions
         var errors = Validate().ToList();
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, "Invalid augmentation settings: " + string.Join("; ", errors));
+            throw DataErrors.InvalidAugmentation(errors);
         }
     }
 }

@@ -76,8 +76,7 @@ public sealed class TransferSetAugmenter
         ArgumentNullException.ThrowIfNull(row);
         if (row.Texts.Count == 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"row {row.Id} has no text; transfer-set augmentation applies to text rows, not float features");
+            throw DataErrors.AugmentationNeedsText(row.Id);
         }
 
         var copies = new List<IReadOnlyList<string>>(Options.Copies);

@@ -1,3 +1,4 @@
+using Distill.Platform.Internal;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 
@@ -77,15 +78,12 @@ public sealed class DeviceResolver
 
         if (!cuda.IsAvailable)
         {
-            throw Unavailable(setting, "TorchSharp", cuda.Reason);
+            throw PlatformErrors.CudaUnavailable(setting, "TorchSharp", cuda.Reason);
         }
 
         if (setting.CudaIndex >= cuda.DeviceCount)
         {
-            throw new DistillException(
-                DistillErrorKind.Environment,
-                $"device '{setting}' was asked for, but TorchSharp sees {cuda.DeviceCount} CUDA device(s) " +
-                $"(cuda:0 to cuda:{cuda.DeviceCount - 1}); pick one of those, or set device: auto");
+            throw PlatformErrors.NoSuchCudaDevice(setting, cuda.DeviceCount);
         }
 
         return new TorchDeviceChoice(new torch.Device(DeviceType.CUDA, setting.CudaIndex), null);
@@ -111,10 +109,6 @@ public sealed class DeviceResolver
             return new OnnxDeviceChoice(false, 0, $"ONNX Runtime runs on the CPU ({WhyHint})") { Explanation = $"ONNX Runtime runs on the CPU: {cuda.Reason}" };
         }
 
-        throw Unavailable(setting, "ONNX Runtime", cuda.Reason);
+        throw PlatformErrors.CudaUnavailable(setting, "ONNX Runtime", cuda.Reason);
     }
-
-    private static DistillException Unavailable(DeviceSetting setting, string runtime, string? reason) =>
-        new(DistillErrorKind.Environment,
-            $"device '{setting}' was asked for, but {runtime} cannot use CUDA here: {reason}; or set device: cpu (or auto)");
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Distill.Platform.Internal;
 
 namespace Distill.Platform;
 
@@ -58,9 +59,7 @@ public readonly record struct DeviceSetting(DeviceKind Kind, int? Index = null)
             return new DeviceSetting(DeviceKind.Cuda, index);
         }
 
-        throw new DistillException(
-            DistillErrorKind.InvalidInput,
-            $"{source} must be auto, cpu, cuda or cuda:N with N a GPU number (was '{text}')");
+        throw PlatformErrors.BadDeviceSetting(source, text);
     }
 
     /// <summary>The setting as it is written: <c>auto</c>, <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>

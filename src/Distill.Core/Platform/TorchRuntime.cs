@@ -1,3 +1,4 @@
+using Distill.Platform.Internal;
 using TorchSharp;
 
 namespace Distill.Platform;
@@ -16,12 +17,7 @@ public static class TorchRuntime
     {
         if (LoadError.Value is { } error)
         {
-            throw new DistillException(
-                DistillErrorKind.Environment,
-                $"TorchSharp could not load its native libraries: {NativeLoadError.Reason(error)}. " +
-                "If the message names GLIBCXX_3.4.32, this output folder's libLibTorchSharp.so was not patched: build " +
-                "through Distill's build (the step is on by default; see the README, 'TorchSharp on Debian 12').",
-                error);
+            throw PlatformErrors.TorchNotLoaded(error);
         }
     }
 

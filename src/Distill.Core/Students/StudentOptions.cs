@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Distill.Students.Internal;
 
 namespace Distill.Students;
 
@@ -39,7 +40,7 @@ public abstract record StudentOptions
         var errors = Validate().ToList();
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, "Invalid student settings: " + string.Join("; ", errors));
+            throw StudentErrors.InvalidSettings(errors);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Distill.Students.Internal;
 
 namespace Distill.Students;
 
@@ -48,7 +49,7 @@ public static class StudentOptionsJson
         }
         catch (JsonException e)
         {
-            throw Invalid($"{source}: not valid JSON ({e.Message})");
+            throw StudentErrors.NotJson(source, e);
         }
 
         return FromNode(node, source);
@@ -63,20 +64,19 @@ public static class StudentOptionsJson
     {
         if (node is not JsonObject settings)
         {
-            throw Invalid($"{source}: must be a JSON object with an \"architecture\" (was {Describe(node)})");
+            throw StudentErrors.SettingsNotAnObject(source, node);
         }
 
-        var known = string.Join(", ", ArchitectureNames);
         if (!settings.TryGetPropertyValue("architecture", out var architectureNode)
             || architectureNode is not JsonValue architectureValue
             || !architectureValue.TryGetValue<string>(out var architecture))
         {
-            throw Invalid($"{source}: architecture is missing or not a string (was {Describe(architectureNode)}); set it to one of {known}");
+            throw StudentErrors.ArchitectureMissing(source, architectureNode, ArchitectureNames);
         }
 
         if (!Architectures.Value.ContainsKey(architecture))
         {
-            throw Invalid($"{source}: unknown architecture '{architecture}' (known: {known}); it was written by a newer Distill or edited by hand");
+            throw StudentErrors.UnknownArchitecture(source, architecture, ArchitectureNames);
         }
 
         StudentOptions? options;
@@ -86,14 +86,13 @@ public static class StudentOptionsJson
         }
         catch (JsonException e)
         {
-            // e.Path is "$.hidden" and the like: enough to find the setting.
-            throw Invalid($"{source}: setting {e.Path?.TrimStart('$', '.')} has a value of the wrong type ({FirstLine(e.Message)}); write a value of the setting's type");
+            throw StudentErrors.SettingOfWrongType(source, e);
         }
 
         var errors = options!.Validate().ToList();
         if (errors.Count > 0)
         {
-            throw Invalid($"{source}: invalid settings: {string.Join("; ", errors)}");
+            throw StudentErrors.InvalidSettingsIn(source, errors);
         }
 
         return options;
@@ -150,10 +149,4 @@ public static class StudentOptionsJson
 
         return names;
     }
-
-    private static string Describe(JsonNode? node) => node is null ? "null" : node.ToJsonString();
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
-
-    private static DistillException Invalid(string message) => new(DistillErrorKind.InvalidInput, message);
 }

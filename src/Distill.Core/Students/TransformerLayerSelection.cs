@@ -65,7 +65,7 @@ public static class TransformerLayerSelection
     {
         if (layers.Count == 0)
         {
-            throw Invalid($"layers is empty; choose at least one of the teacher's {teacherLayers} layers (0 to {teacherLayers - 1}), e.g. every other one: [{string.Join(", ", EveryOtherLayer(teacherLayers))}]");
+            throw StudentErrors.NoLayersChosen(teacherLayers);
         }
 
         var problems = new List<string>();
@@ -84,9 +84,7 @@ public static class TransformerLayerSelection
 
         if (problems.Count > 0)
         {
-            throw Invalid($"{string.Join("; ", problems)}; layers were [{string.Join(", ", layers)}]");
+            throw StudentErrors.BadLayers(problems, layers);
         }
     }
-
-    private static DistillException Invalid(string message) => new(DistillErrorKind.InvalidInput, message);
 }

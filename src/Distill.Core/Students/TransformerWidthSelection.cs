@@ -128,7 +128,7 @@ public static class TransformerWidthSelection
         var problems = Problems(source, target, layers).ToList();
         if (problems.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"cannot select a student of {Describe(target)} from a model of {Describe(source)}: {string.Join("; ", problems)}");
+            throw StudentErrors.WidthSelectionUnfit(target, source, problems);
         }
     }
 
@@ -203,6 +203,4 @@ public static class TransformerWidthSelection
             yield return $"layer {repeated.Key} is listed {repeated.Count()} times";
         }
     }
-
-    private static string Describe(TransformerStudentOptions o) => $"{o.Layers} layers, hidden {o.Hidden}, {o.Heads} heads, intermediate {o.Intermediate}";
 }

@@ -73,9 +73,7 @@ public sealed class TextEncoder
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or IOException)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{options.VocabPath}: cannot read the vocabulary ({e.Message}); give a BERT vocab.txt with one token per " +
-                "line and [CLS], [SEP], [PAD], [UNK] and [MASK] among them", e);
+            throw TextErrors.UnreadableVocabulary(options.VocabPath, e);
         }
 
         return new TextEncoder(options, tokenizer, Text.VocabularyHash.Compute(options.VocabPath))
@@ -144,9 +142,7 @@ public sealed class TextEncoder
         {
             1 => Encode(row.Texts[0]),
             2 => Encode(row.Texts[0], row.Texts[1]),
-            var n => throw new DistillException(DistillErrorKind.InvalidInput,
-                $"row {row.Id} has {n} texts; a text encoder reads one text or a sentence pair (set text_columns to one " +
-                "or two columns)"),
+            var n => throw TextErrors.WrongTextCount(row.Id, n),
         };
     }
 

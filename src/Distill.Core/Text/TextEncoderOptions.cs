@@ -1,3 +1,5 @@
+using Distill.Text.Internal;
+
 namespace Distill.Text;
 
 /// <summary>
@@ -47,7 +49,7 @@ public sealed record TextEncoderOptions
         var errors = Validate().ToList();
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, "Invalid text encoder settings: " + string.Join("; ", errors));
+            throw TextErrors.InvalidEncoderSettings(errors);
         }
     }
 }

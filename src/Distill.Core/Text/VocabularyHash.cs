@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Distill.Text.Internal;
 
 namespace Distill.Text;
 
@@ -19,9 +20,7 @@ public static class VocabularyHash
         ArgumentNullException.ThrowIfNull(vocabPath);
         if (!File.Exists(vocabPath))
         {
-            throw new DistillException(
-                DistillErrorKind.InvalidInput,
-                $"{vocabPath}: vocabulary file not found; pass the vocab.txt that the tokenizer reads");
+            throw TextErrors.VocabularyMissing(vocabPath);
         }
 
         using var stream = File.OpenRead(vocabPath);

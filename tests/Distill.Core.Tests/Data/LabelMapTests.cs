@@ -36,6 +36,16 @@ public class LabelMapTests
     }
 
     [Fact]
+    public void Infer_Should_NameTenMissingIntegersAndSayMore_When_MoreThanTenAreMissing()
+    {
+        var act = () => LabelMap.Infer(["0", "20"], "train.tsv");
+
+        act.Should().Throw<DistillException>().WithMessage(
+            "train.tsv: the labels are integers but not 0..20 without gaps: missing 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and more " +
+            "(saw 0, 20); integer label k is class k, so give the label list explicitly in the teacher's output order");
+    }
+
+    [Fact]
     public void Infer_Should_SortOrdinally_When_LabelsAreNotAllIntegers()
     {
         var map = LabelMap.Infer(["sadness", "joy", "Zeal", "anger", "joy", "01"]);

@@ -37,7 +37,7 @@ public sealed class DataDownloader : IDisposable
         Timeout = timeout ?? DefaultTimeout;
         if (Timeout <= TimeSpan.Zero)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"--timeout must be > 0 seconds (was {Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)})");
+            throw DownloadErrors.BadTimeout(Timeout);
         }
 
         var handler = new SocketsHttpHandler

@@ -1,3 +1,5 @@
+using Distill.Data.Internal;
+
 namespace Distill.Data.Download;
 
 /// <summary>
@@ -87,7 +89,7 @@ public static class DataSetCatalog
     /// <exception cref="DistillException">No data set has that name (<see cref="DistillErrorKind.InvalidInput"/>); the
     /// message lists the known names.</exception>
     public static DataSetDefinition Get(string name) =>
-        Find(name) ?? throw new DistillException(DistillErrorKind.InvalidInput, $"unknown data set '{name}'; known data sets: {Names}");
+        Find(name) ?? throw DownloadErrors.UnknownDataSet(name, All.Select(d => d.Name));
 
     private static DataSetDownload EmotionSplit(string fileName, string url, long size, string sha256) => new()
     {

@@ -82,6 +82,12 @@ internal static class DownloadErrors
             $"--sha256 applies to a data set with one download; {dataSet.Name} has {dataSet.Downloads.Count} " +
             $"({string.Join(", ", dataSet.Downloads.Select(d => d.FileName))}), each checked against its known checksum");
 
+    public static DistillException UnknownDataSet(string name, IEnumerable<string> known) =>
+        new(DistillErrorKind.InvalidInput, $"unknown data set '{name}'; known data sets: {string.Join(", ", known)}");
+
+    public static DistillException BadTimeout(TimeSpan timeout) =>
+        new(DistillErrorKind.InvalidInput, $"--timeout must be > 0 seconds (was {timeout.TotalSeconds.ToString(Invariant)})");
+
     public static DistillException BadUrl(Uri url) =>
         new(DistillErrorKind.InvalidInput, $"--url must be an absolute http:// or https:// URL (was '{url.OriginalString}')");
 }

@@ -1,3 +1,5 @@
+using Distill.Data.Pretrained.Internal;
+
 namespace Distill.Data.Pretrained;
 
 /// <summary>
@@ -113,6 +115,5 @@ public static class PretrainedModelCatalog
         catalog.FirstOrDefault(m => string.Equals(m.Name, name.Trim(), StringComparison.OrdinalIgnoreCase));
 
     internal static PretrainedModelDefinition Get(string name, IReadOnlyList<PretrainedModelDefinition> catalog) =>
-        Find(name, catalog) ?? throw new DistillException(DistillErrorKind.InvalidInput,
-            $"unknown pretrained model '{name}'; known models: {string.Join(", ", catalog.Select(m => m.Name))}");
+        Find(name, catalog) ?? throw PretrainedErrors.UnknownModel(name, catalog.Select(m => m.Name));
 }

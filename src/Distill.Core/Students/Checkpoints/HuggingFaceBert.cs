@@ -49,13 +49,13 @@ public static class HuggingFaceBert
         var report = copy.Report;
         if (report.Loaded.Count == 0)
         {
-            throw Invalid($"{weightsPath}: none of its {tensors.Count} tensors has a BERT weight name (it has {KeyLists.Sample(tensors.Keys)}); import a BertModel or BertForSequenceClassification checkpoint");
+            throw CheckpointErrors.NoBertWeights(weightsPath, tensors.Keys);
         }
 
         var required = report.Missing.Where(key => !IsHead(key)).ToList();
         if (required.Count > 0)
         {
-            throw Invalid($"{weightsPath}: lacks {required.Count} weights the student needs ({KeyLists.Sample(required)}); the checkpoint has fewer layers or another layout: build the student from its config.json");
+            throw CheckpointErrors.MissingBertWeights(weightsPath, required);
         }
 
         copy.Apply();
@@ -78,7 +78,7 @@ public static class HuggingFaceBert
             var config = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weights))!, ConfigFileName);
             if (!File.Exists(config))
             {
-                throw Invalid($"{weights}: no {ConfigFileName} beside it to read the settings from; put the checkpoint's config.json there, or pass TransformerStudentOptions that match the checkpoint");
+                throw CheckpointErrors.NoConfigBeside(weights);
             }
 
             (options, labels) = HuggingFaceConfig.Read(config);
@@ -110,7 +110,7 @@ public static class HuggingFaceBert
 
         if (!Directory.Exists(path))
         {
-            throw Invalid($"{path}: not found; pass a Hugging Face checkpoint folder or its {SafetensorsFileName} or {PyTorchWeightsFileName}");
+            throw CheckpointErrors.HuggingFaceCheckpointNotFound(path);
         }
 
         foreach (var name in new[] { SafetensorsFileName, PyTorchWeightsFileName })
@@ -122,11 +122,7 @@ public static class HuggingFaceBert
             }
         }
 
-        var sharded = File.Exists(Path.Combine(path, SafetensorsFileName + ".index.json")) || File.Exists(Path.Combine(path, PyTorchWeightsFileName + ".index.json"))
-            ? " (sharded checkpoints are not supported: save it again unsharded, e.g. save_pretrained(max_shard_size=\"10GB\"))"
-            : string.Empty;
-        throw Invalid($"{path}: holds neither {SafetensorsFileName} nor {PyTorchWeightsFileName}{sharded}; pass the folder of a Hugging Face BERT checkpoint or its weights file");
+        var sharded = File.Exists(Path.Combine(path, SafetensorsFileName + ".index.json")) || File.Exists(Path.Combine(path, PyTorchWeightsFileName + ".index.json"));
+        throw CheckpointErrors.NoWeightsFile(path, sharded);
     }
-
-    private static DistillException Invalid(string message) => new(DistillErrorKind.InvalidInput, message);
 }

@@ -1,3 +1,4 @@
+using Distill.Students.Checkpoints.Internal;
 using Distill.Students.Internal;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -28,12 +29,9 @@ public static class StateDicts
         var report = copy.Report;
         if (report.Missing.Count > 0 || report.Unexpected.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{source}: does not fit the model (missing {Describe(report.Missing)}; unexpected {Describe(report.Unexpected)}); {fix}");
+            throw CheckpointErrors.StateDictDoesNotFit(source, report.Missing, report.Unexpected, fix);
         }
 
         copy.Apply();
     }
-
-    private static string Describe(IReadOnlyList<string> keys) => keys.Count == 0 ? "none" : $"{keys.Count}: {KeyLists.Sample(keys)}";
 }

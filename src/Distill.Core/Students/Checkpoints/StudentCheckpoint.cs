@@ -96,13 +96,13 @@ public static class StudentCheckpoint
         var weights = Path.Combine(folder, WeightsFileName);
         if (!File.Exists(weights))
         {
-            throw Invalid($"{weights}: file not found, though {ManifestFileName} is there; the checkpoint is incomplete: restore the file or save the checkpoint again");
+            throw CheckpointErrors.WeightsMissing(weights);
         }
 
         var actual = Sha256Of(weights);
         if (!string.Equals(actual, manifest.WeightsSha256, StringComparison.OrdinalIgnoreCase))
         {
-            throw Invalid($"{weights}: SHA-256 is {actual} but {ManifestFileName} records weights_sha256 {manifest.WeightsSha256}; the weights file is damaged or was replaced: restore it or save the checkpoint again");
+            throw CheckpointErrors.WeightsChecksumMismatch(weights, actual, manifest.WeightsSha256);
         }
 
         var model = manifest.Student.CreateModel();
@@ -115,9 +115,7 @@ public static class StudentCheckpoint
             var report = copy.Report;
             if (report.Missing.Count > 0 || report.Unexpected.Count > 0)
             {
-                throw Invalid(
-                    $"{weights}: does not fit the {manifest.Student.ArchitectureName} student that {ManifestFileName} describes " +
-                    $"(missing {Count(report.Missing)}; unexpected {Count(report.Unexpected)}); save the checkpoint again");
+                throw CheckpointErrors.WeightsDoNotFitManifest(weights, manifest.Student.ArchitectureName, report.Missing, report.Unexpected);
             }
 
             copy.Apply();
@@ -143,16 +141,14 @@ public static class StudentCheckpoint
         ArgumentNullException.ThrowIfNull(folder);
         if (!Directory.Exists(folder))
         {
-            throw Invalid($"{folder}: checkpoint folder not found; pass the folder StudentCheckpoint.Save wrote (it holds {ManifestFileName} and {WeightsFileName})");
+            throw CheckpointErrors.FolderNotFound(folder);
         }
 
         var path = Path.Combine(folder, ManifestFileName);
         if (!File.Exists(path))
         {
-            var hint = File.Exists(Path.Combine(folder, WeightsFileName)) || File.Exists(Path.Combine(folder, HuggingFaceBert.PyTorchWeightsFileName))
-                ? "; for Hugging Face BERT weights use HuggingFaceBert.Import"
-                : string.Empty;
-            throw Invalid($"{folder}: has no {ManifestFileName}, so it is not a Distill checkpoint; pass a folder written by StudentCheckpoint.Save{hint}");
+            var holdsWeights = File.Exists(Path.Combine(folder, WeightsFileName)) || File.Exists(Path.Combine(folder, HuggingFaceBert.PyTorchWeightsFileName));
+            throw CheckpointErrors.NoManifest(folder, holdsWeights);
         }
 
         var manifest = Parse(path);
@@ -166,28 +162,27 @@ public static class StudentCheckpoint
         try
         {
             root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw Invalid($"{path}: must hold a JSON object; restore the file or save the checkpoint again");
+                ?? throw CheckpointErrors.ManifestNotAnObject(path);
         }
         catch (JsonException e)
         {
-            throw Invalid($"{path}: not valid JSON ({e.Message}); restore the file or save the checkpoint again");
+            throw CheckpointErrors.ManifestNotJson(path, e);
         }
 
         var format = StringValue(root, "format");
         if (format != FormatName)
         {
-            throw Invalid($"{path}: format is {Show(root["format"])}, not \"{FormatName}\"; this JSON is not a Distill student manifest");
+            throw CheckpointErrors.NotAManifest(path, root["format"]);
         }
 
         if (root["format_version"] is not JsonValue versionNode || !versionNode.TryGetValue<int>(out var version))
         {
-            throw Invalid($"{path}: format_version must be a whole number (was {Show(root["format_version"])}); restore the file or save the checkpoint again");
+            throw CheckpointErrors.ManifestVersionNotAWholeNumber(path, root["format_version"]);
         }
 
         if (version != FormatVersion)
         {
-            throw Invalid($"{path}: format_version {version} is not supported (this Distill, {DistillVersion}, reads version {FormatVersion}); " +
-                          $"load it with the Distill that wrote it ({StringValue(root, "distill_version") ?? "unknown"}) or save it again with this one");
+            throw CheckpointErrors.UnsupportedManifestVersion(path, version, StringValue(root, "distill_version"));
         }
 
         // Checked on its own first, so that an unknown architecture is reported by name.
@@ -200,23 +195,23 @@ public static class StudentCheckpoint
         }
         catch (JsonException e)
         {
-            throw Invalid($"{path}: {e.Message.Split('\n')[0].Trim()}; restore the file or save the checkpoint again");
+            throw CheckpointErrors.ManifestUnreadable(path, e);
         }
 
         manifest = manifest with { Student = student };
         if (manifest.Labels.Count != student.NumLabels || manifest.Labels.Any(string.IsNullOrWhiteSpace))
         {
-            throw Invalid($"{path}: labels must name each of the student's {student.NumLabels} classes (was {List(manifest.Labels)}); restore the file or save the checkpoint again");
+            throw CheckpointErrors.ManifestLabelsWrong(path, student.NumLabels, manifest.Labels);
         }
 
         if (manifest.WeightsSha256 is null || manifest.WeightsSha256.Length != 64 || !manifest.WeightsSha256.All(char.IsAsciiHexDigit))
         {
-            throw Invalid($"{path}: weights_sha256 must be 64 hex digits (was {Show(root["weights_sha256"])}); restore the file or save the checkpoint again");
+            throw CheckpointErrors.ManifestWeightsHashMalformed(path, root["weights_sha256"]);
         }
 
         if (manifest.VocabularyHash is not null && !VocabularyHash.IsWellFormed(manifest.VocabularyHash))
         {
-            throw Invalid($"{path}: vocabulary_hash must be null or sha256:<64 hex digits> (was {Show(root["vocabulary_hash"])}); restore the file or save the checkpoint again");
+            throw CheckpointErrors.ManifestVocabularyHashMalformed(path, root["vocabulary_hash"]);
         }
 
         return manifest;
@@ -232,7 +227,7 @@ public static class StudentCheckpoint
         var problems = new List<string>();
         if (expected.Labels is not null && !expected.Labels.SequenceEqual(manifest.Labels, StringComparer.Ordinal))
         {
-            problems.Add($"labels do not match (checkpoint {List(manifest.Labels)}, expected {List(expected.Labels)})");
+            problems.Add($"labels do not match (checkpoint {CheckpointErrors.List(manifest.Labels)}, expected {CheckpointErrors.List(expected.Labels)})");
         }
 
         if (expected.VocabularyHash is not null && !string.Equals(expected.VocabularyHash, manifest.VocabularyHash, StringComparison.OrdinalIgnoreCase))
@@ -255,14 +250,14 @@ public static class StudentCheckpoint
                 var found = actual[key];
                 if (!JsonNode.DeepEquals(found, value))
                 {
-                    problems.Add($"student.{key} does not match (checkpoint {Show(found)}, expected {Show(value)})");
+                    problems.Add($"student.{key} does not match (checkpoint {StudentErrors.Show(found)}, expected {StudentErrors.Show(value)})");
                 }
             }
         }
 
         if (problems.Count > 0)
         {
-            throw Invalid($"{path}: {string.Join("; ", problems)}; load the checkpoint made for these settings, or change what is expected to match it");
+            throw CheckpointErrors.NotAsExpected(path, problems);
         }
     }
 
@@ -271,23 +266,23 @@ public static class StudentCheckpoint
         var labels = info.Labels ?? [];
         if (labels.Count != model.NumLabels)
         {
-            throw Invalid($"{folder}: labels has {labels.Count} names but the student has num_labels {model.NumLabels}; give one name per class, in logit order");
+            throw CheckpointErrors.LabelCountMismatch(folder, labels.Count, model.NumLabels);
         }
 
         if (labels.Any(string.IsNullOrWhiteSpace))
         {
-            throw Invalid($"{folder}: labels has an empty name (was {List(labels)}); name every class");
+            throw CheckpointErrors.EmptyLabel(folder, labels);
         }
 
         var repeated = labels.GroupBy(l => l, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null)
         {
-            throw Invalid($"{folder}: labels names '{repeated.Key}' {repeated.Count()} times (was {List(labels)}); give each class its own name");
+            throw CheckpointErrors.RepeatedLabel(folder, repeated.Key, repeated.Count(), labels);
         }
 
         if (info.VocabularyHash is not null && !VocabularyHash.IsWellFormed(info.VocabularyHash))
         {
-            throw Invalid($"{folder}: vocabulary_hash '{info.VocabularyHash}' is not of the form sha256:<64 hex digits>; compute it with VocabularyHash.Compute(vocab.txt)");
+            throw CheckpointErrors.VocabularyHashMalformed(folder, info.VocabularyHash);
         }
     }
 
@@ -295,7 +290,7 @@ public static class StudentCheckpoint
     {
         if (File.Exists(target))
         {
-            throw Invalid($"{folder}: is a file, not a folder; choose a folder path for the checkpoint");
+            throw CheckpointErrors.FolderIsAFile(folder);
         }
 
         if (!Directory.Exists(target) || !Directory.EnumerateFileSystemEntries(target).Any())
@@ -305,12 +300,12 @@ public static class StudentCheckpoint
 
         if (!File.Exists(Path.Combine(target, ManifestFileName)))
         {
-            throw Invalid($"{folder}: holds files but no {ManifestFileName}, so it is not a Distill checkpoint and will not be replaced; choose a new or empty folder");
+            throw CheckpointErrors.FolderNotACheckpoint(folder);
         }
 
         if (!overwrite)
         {
-            throw Invalid($"{folder}: already holds a checkpoint; pass overwrite: true to replace it, or choose another folder");
+            throw CheckpointErrors.CheckpointExists(folder);
         }
     }
 
@@ -322,12 +317,4 @@ public static class StudentCheckpoint
 
     private static string? StringValue(JsonObject root, string key) =>
         root[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-
-    private static string Show(JsonNode? node) => node is null ? "null" : node.ToJsonString();
-
-    private static string List(IEnumerable<string> items) => "[" + string.Join(", ", items) + "]";
-
-    private static string Count(IReadOnlyList<string> keys) => keys.Count == 0 ? "none" : KeyLists.Sample(keys);
-
-    private static DistillException Invalid(string message) => new(DistillErrorKind.InvalidInput, message);
 }

@@ -52,9 +52,7 @@ internal sealed class StateDictCopy
 
             if (matched.TryGetValue(key, out var earlier))
             {
-                throw new DistillException(
-                    DistillErrorKind.InvalidInput,
-                    $"{source}: holds both {earlier.FileKey} and {fileKey}, which are the same weight ({key}); keep one of them");
+                throw StudentErrors.SameWeightTwice(source, earlier.FileKey, fileKey, key);
             }
 
             matched[key] = (fileKey, value);
@@ -70,8 +68,7 @@ internal sealed class StateDictCopy
 
         if (mismatches.Count > 0)
         {
-            var more = mismatches.Count > 1 ? $" (and {mismatches.Count - 1} more tensors differ)" : string.Empty;
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{source}: {mismatches[0]}{more}; {fix}");
+            throw StudentErrors.TensorsDiffer(source, mismatches, fix);
         }
 
         var pairs = new List<(Tensor, Tensor)>();

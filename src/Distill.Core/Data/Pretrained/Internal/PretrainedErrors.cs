@@ -42,6 +42,9 @@ internal static class PretrainedErrors
             $"cannot fetch {model.Name}: {string.Join("; ", reasons)}. Put {Join(model.Files.Select(f => string.IsNullOrEmpty(f.Description) ? f.Name : $"{f.Name} ({f.Description})"))} " +
             $"in {folder} by hand, or make one of its sources reachable");
 
+    public static DistillException UnknownModel(string name, IEnumerable<string> known) =>
+        new(DistillErrorKind.InvalidInput, $"unknown pretrained model '{name}'; known models: {string.Join(", ", known)}");
+
     public static DistillException UnknownSource(PretrainedModelDefinition model, string value) =>
         new(DistillErrorKind.InvalidInput,
             $"--source must be one of {string.Join(", ", model.Sources.Select(s => s.Name))} for {model.Name} (was '{value}')");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Distill.Students.Internal;
 
 namespace Distill.Students.Checkpoints.Internal;
 
@@ -15,18 +16,18 @@ internal static class HuggingFaceConfig
     {
         if (!File.Exists(path))
         {
-            throw Invalid($"{path}: file not found; put the checkpoint's config.json there or pass TransformerStudentOptions that match the checkpoint");
+            throw CheckpointErrors.ConfigNotFound(path);
         }
 
         JsonObject root;
         try
         {
             root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject
-                ?? throw Invalid($"{path}: must hold a JSON object (a Hugging Face BertConfig)");
+                ?? throw CheckpointErrors.ConfigNotAnObject(path);
         }
         catch (JsonException e)
         {
-            throw Invalid($"{path}: not valid JSON ({e.Message})");
+            throw StudentErrors.NotJson(path, e);
         }
 
         Require(root, path, "model_type", "bert", "Distill imports BERT-layout checkpoints; convert the model or pass a BERT checkpoint");
@@ -37,7 +38,7 @@ internal static class HuggingFaceConfig
         int? numLabels = root.ContainsKey("num_labels") ? Int(root, path, "num_labels", 2) : null;
         if (labels is not null && numLabels is not null && numLabels != labels.Count)
         {
-            throw Invalid($"{path}: num_labels is {numLabels} but id2label names {labels.Count} classes; make them agree");
+            throw CheckpointErrors.LabelCountsDisagree(path, numLabels.Value, labels.Count);
         }
 
         var options = new TransformerStudentOptions
@@ -58,7 +59,7 @@ internal static class HuggingFaceConfig
         var errors = options.Validate().ToList();
         if (errors.Count > 0)
         {
-            throw Invalid($"{path}: cannot build a transformer student from it: {string.Join("; ", errors)}");
+            throw CheckpointErrors.ConfigUnfit(path, errors);
         }
 
         return (options, labels);
@@ -78,7 +79,7 @@ internal static class HuggingFaceConfig
             if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
                 || value is not JsonValue name || !name.TryGetValue<string>(out var text))
             {
-                throw Invalid($"{path}: id2label entry \"{key}\": {value?.ToJsonString() ?? "null"} must map a class number to a name");
+                throw CheckpointErrors.BadId2LabelEntry(path, key, value);
             }
 
             labels[index] = text;
@@ -86,7 +87,7 @@ internal static class HuggingFaceConfig
 
         if (labels.Count > 0 && (labels.Keys.First() != 0 || labels.Keys.Last() != labels.Count - 1))
         {
-            throw Invalid($"{path}: id2label must number its classes 0 to {labels.Count - 1} (was {string.Join(", ", labels.Keys)})");
+            throw CheckpointErrors.Id2LabelNotNumbered(path, labels.Keys);
         }
 
         return labels.Count == 0 ? null : [.. labels.Values];
@@ -102,7 +103,7 @@ internal static class HuggingFaceConfig
 
         if (node is not JsonValue value || !value.TryGetValue<string>(out var text) || text != supported)
         {
-            throw Invalid($"{path}: {key} is {node.ToJsonString()}, but only \"{supported}\" is supported: {why}");
+            throw CheckpointErrors.UnsupportedConfigValue(path, key, node, supported, why);
         }
     }
 
@@ -119,7 +120,7 @@ internal static class HuggingFaceConfig
             return (int)number;
         }
 
-        throw Invalid($"{path}: {key} must be a whole number (was {node.ToJsonString()}); fix config.json");
+        throw CheckpointErrors.NotAWholeNumber(path, key, node);
     }
 
     private static double Double(JsonObject root, string path, string key, double fallback)
@@ -135,8 +136,6 @@ internal static class HuggingFaceConfig
             return number;
         }
 
-        throw Invalid($"{path}: {key} must be a number (was {node.ToJsonString()}); fix config.json");
+        throw CheckpointErrors.NotANumber(path, key, node);
     }
-
-    private static DistillException Invalid(string message) => new(DistillErrorKind.InvalidInput, message);
 }

@@ -16,7 +16,7 @@ internal static class StateDictFiles
     {
         if (!File.Exists(path))
         {
-            throw Invalid($"{path}: file not found; pass a model.safetensors or pytorch_model.bin file, or the folder holding one");
+            throw CheckpointErrors.WeightsFileNotFound(path);
         }
 
         var head = new byte[8];
@@ -35,13 +35,13 @@ internal static class StateDictFiles
         if (head[0] == 0x80)
         {
             // A pickle protocol marker at offset 0: torch.save before PyTorch 1.6, which PyBridge cannot read.
-            throw Invalid($"{path}: saved in PyTorch's legacy (pre-1.6) format, which Distill cannot read; re-save it with torch.save(state_dict, path) from PyTorch 1.6 or later, or as safetensors");
+            throw CheckpointErrors.LegacyPyTorchFormat(path);
         }
 
         var headerLength = BitConverter.ToUInt64(head);
         if (length < 8 || headerLength == 0 || headerLength > (ulong)(length - 8))
         {
-            throw Invalid($"{path}: neither a safetensors file nor a PyTorch zip file (its first 8 bytes are not a header length); pass model.safetensors or pytorch_model.bin");
+            throw CheckpointErrors.UnknownWeightsFormat(path);
         }
 
         try
@@ -50,7 +50,7 @@ internal static class StateDictFiles
         }
         catch (Exception e) when (e is not DistillException)
         {
-            throw Invalid($"{path}: cannot read it as safetensors ({FirstLine(e.Message)}); the file is damaged or of another format");
+            throw CheckpointErrors.UnreadableSafetensors(path, e);
         }
     }
 
@@ -72,7 +72,7 @@ internal static class StateDictFiles
         }
         catch (Exception e) when (e is not DistillException)
         {
-            throw Invalid($"{path}: cannot read it as a PyTorch state dict ({FirstLine(e.Message)}); save the state dict itself with torch.save(model.state_dict(), path), or convert it to safetensors");
+            throw CheckpointErrors.UnreadablePyTorchStateDict(path, e);
         }
 
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -85,7 +85,7 @@ internal static class StateDictFiles
                     loaded.Dispose();
                 }
 
-                throw Invalid($"{path}: entry '{entry.Key}' is not a tensor ({entry.Value?.GetType().Name ?? "null"}), so this is not a plain state dict; save model.state_dict() itself");
+                throw CheckpointErrors.NotATensor(path, entry.Key, entry.Value);
             }
 
             tensors[key] = tensor;
@@ -94,8 +94,4 @@ internal static class StateDictFiles
         // A Hashtable has no order; sort so that reports list keys the same way every run.
         return tensors.OrderBy(pair => pair.Key, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
     }
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
-
-    private static DistillException Invalid(string message) => new(DistillErrorKind.InvalidInput, message);
 }
