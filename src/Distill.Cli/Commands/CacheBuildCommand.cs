@@ -133,7 +133,7 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
         {
             if (!string.IsNullOrEmpty(settings.Teacher) || !string.IsNullOrEmpty(settings.Data) || !string.IsNullOrEmpty(settings.Vocab))
             {
-                throw new DistillException(DistillErrorKind.InvalidInput, "--recipe takes the teacher, data and vocabulary from the recipe; leave out --teacher, --data and --vocab");
+                throw CommandErrors.RecipeExcludesInputs();
             }
 
             var recipeSettings = new Recipes.RecipeCommandSettings { Recipe = settings.Recipe, Set = settings.Set, Profile = settings.Profile, Verbose = settings.Verbose };
@@ -227,7 +227,7 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
     private static DataFormat ParseFormat(string text) =>
         DataFormatNames.TryParse(text.ToLowerInvariant(), out var format) && DataFormatNames.Text.Contains(format)
             ? format
-            : throw new DistillException(DistillErrorKind.InvalidInput, $"--format must be {DataFormatNames.List(DataFormatNames.Text)} (was '{text}')");
+            : throw CommandErrors.BadCacheFormat(text);
 
     private static IReadOnlyList<int> ParseList(string? text, string option)
     {
@@ -238,14 +238,14 @@ internal sealed class CacheBuildCommand : Command<CacheBuildCommand.Settings>
 
         return text.Split(',').Select(part => int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw new DistillException(DistillErrorKind.InvalidInput, $"{option} must be a comma-separated list of numbers from 0, e.g. 1,3 (was '{text}')")).ToList();
+            : throw CommandErrors.BadNumberList(option, text)).ToList();
     }
 
     private static void Require(string value, string option, string what)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{option} is required: {what}");
+            throw CommandErrors.Required(option, what);
         }
     }
 }

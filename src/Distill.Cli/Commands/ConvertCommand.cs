@@ -59,13 +59,13 @@ internal sealed class ConvertCommand : Command<ConvertCommand.Settings>
         var labels = settings.Labels?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         if (labels is { Length: < 2 })
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"--labels: give at least two class names, comma-separated (was '{settings.Labels}')");
+            throw CommandErrors.TooFewLabels(settings.Labels);
         }
 
         var vocab = settings.Vocab ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Model))!, "vocab.txt");
         if (settings.Vocab is not null && !File.Exists(vocab))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"--vocab: {vocab}: file not found; pass the model's vocab.txt or leave the option out");
+            throw CommandErrors.VocabNotFound(vocab);
         }
 
         var imported = OnnxTransformerImport.Import(settings.Model, new OnnxTransformerImportOptions
@@ -77,8 +77,7 @@ internal sealed class ConvertCommand : Command<ConvertCommand.Settings>
         var names = labels ?? imported.Labels ?? Enumerable.Range(0, model.Settings.NumLabels).Select(i => $"label_{i}").ToArray();
         if (names.Count != model.Settings.NumLabels)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"--labels: {names.Count} names for a classifier of {model.Settings.NumLabels} classes; give {model.Settings.NumLabels} names or leave the option out");
+            throw CommandErrors.LabelCount(names.Count, model.Settings.NumLabels);
         }
 
         StudentCheckpoint.Save(

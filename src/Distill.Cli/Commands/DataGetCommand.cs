@@ -73,12 +73,10 @@ internal sealed class DataGetCommand : AsyncCommand<DataGetCommand.Settings>
         }
 
         var dataSet = DataSetCatalog.Find(settings.Name)
-                      ?? throw new DistillException(DistillErrorKind.InvalidInput,
-                          $"unknown data set or model '{settings.Name}'; known data sets: {DataSetCatalog.Names}; known models: {PretrainedModelCatalog.Names}");
+                      ?? throw CommandErrors.UnknownDataSetOrModel(settings.Name);
         if (settings.Source is not null)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"--source applies to pretrained models ({PretrainedModelCatalog.Names}); {dataSet.Name} is a data set: give a mirror with --url instead");
+            throw CommandErrors.SourceNeedsModel(dataSet);
         }
 
         var options = new DataGetOptions
@@ -117,9 +115,7 @@ internal sealed class DataGetCommand : AsyncCommand<DataGetCommand.Settings>
     {
         if (settings.Url is not null || settings.Sha256 is not null)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"--url and --sha256 apply to data sets; {model.Name} is a pretrained model, taken from its known sources " +
-                $"({string.Join(", ", model.Sources.Select(s => s.Name))}) with their own checksums: choose one with --source instead");
+            throw CommandErrors.UrlNeedsDataSet(model);
         }
 
         var dataDirectory = DataDirectory.Resolve(settings.Dir);
@@ -225,5 +221,5 @@ internal sealed class DataGetCommand : AsyncCommand<DataGetCommand.Settings>
     private static Uri ParseUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
             ? url
-            : throw new DistillException(DistillErrorKind.InvalidInput, $"--url must be an absolute http:// or https:// URL (was '{text}')");
+            : throw CommandErrors.BadUrl(text);
 }

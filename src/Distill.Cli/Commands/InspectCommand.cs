@@ -50,8 +50,7 @@ internal sealed class InspectCommand : Command<InspectCommand.Settings>
         }
         else
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{path}: neither an .onnx file, a teacher cache (no {TeacherCacheManifest.FileName}) nor a student checkpoint (no {StudentCheckpoint.ManifestFileName})");
+            throw CommandErrors.NotInspectable(path);
         }
 
         return DistillApp.Success;

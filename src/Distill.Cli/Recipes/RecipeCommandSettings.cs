@@ -36,7 +36,7 @@ internal class RecipeCommandSettings : CommandSettings
     {
         if (Quick && Profile is not null && Profile != "quick")
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"--quick chooses profile 'quick' but --profile chooses '{Profile}'; give one of them");
+            throw RecipeCommandErrors.ProfileConflict(Profile);
         }
 
         return Quick ? "quick" : Profile;
@@ -47,7 +47,7 @@ internal class RecipeCommandSettings : CommandSettings
     {
         if (string.IsNullOrWhiteSpace(Recipe))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, "give the recipe file, e.g. distill recipe recipes/bert-to-tiny.yaml");
+            throw RecipeCommandErrors.NoRecipeFile();
         }
 
         return RecipeLoader.Load(Recipe, Set, ChosenProfile());

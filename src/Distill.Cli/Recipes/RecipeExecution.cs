@@ -25,7 +25,7 @@ internal static class RecipeExecution
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested && !resume)
         {
             // Run again as it was, this command would refuse the interrupted folder: the way on needs --resume.
-            throw new DistillException(DistillErrorKind.RunFailed, $"interrupted; the outputs so far are kept: continue with `{ResumeCommand(settings)}`");
+            throw RecipeCommandErrors.Interrupted(ResumeCommand(settings));
         }
 
         RecipeResultView.WriteResult(console, result);

@@ -57,44 +57,40 @@ public static class DistillModel
         var path = Path.Combine(folder, ManifestFileName);
         if (!File.Exists(path))
         {
-            throw Invalid(Directory.Exists(folder)
-                ? $"{folder}: has no {ManifestFileName}, so it is not a model saved by DistillModel.Save; pass the folder Save wrote"
-                : $"{folder}: folder not found; pass the folder DistillModel.Save wrote");
+            throw Directory.Exists(folder) ? MLNetErrors.NoManifest(folder) : MLNetErrors.ModelFolderNotFound(folder);
         }
 
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw Invalid($"{path}: must hold a JSON object; save the model again");
+            root = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw MLNetErrors.ManifestNotAnObject(path);
         }
         catch (JsonException e)
         {
-            throw Invalid($"{path}: not valid JSON ({e.Message}); save the model again");
+            throw MLNetErrors.ManifestNotJson(path, e);
         }
 
         var format = root["format"]?.ToJsonString();
         if (format != $"\"{FormatName}\"")
         {
-            throw Invalid($"{path}: format is {format ?? "missing"}, not \"{FormatName}\"; this JSON is not a saved Distill ML.NET model");
+            throw MLNetErrors.ManifestFormat(path, format);
         }
 
         var version = root["format_version"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : (int?)null;
         if (version != FormatVersion)
         {
-            throw Invalid($"{path}: format_version {root["format_version"]?.ToJsonString() ?? "missing"} is not supported (this Distill, {StudentCheckpoint.DistillVersion}, reads version {FormatVersion}); " +
-                          $"load it with the Distill that wrote it ({root["distill_version"]?.ToString() ?? "unknown"}) or save it again with this one");
+            throw MLNetErrors.ManifestFormatVersion(path, root["format_version"], root["distill_version"]?.ToString());
         }
 
         var kind = root["transformer"]?.ToString();
-        var settings = new ManifestReader(path, root["settings"] as JsonObject ?? throw Invalid($"{path}: settings must be an object; save the model again"));
+        var settings = new ManifestReader(path, root["settings"] as JsonObject ?? throw MLNetErrors.ManifestSettingsNotAnObject(path));
         return kind switch
         {
             TextTokenizerTransformer.KindName => TextTokenizerTransformer.Load(folder, settings),
             TeacherOutputsTransformer.KindName => TeacherOutputsTransformer.Load(folder, settings),
             StudentPredictionTransformer.KindName => StudentPredictionTransformer.Load(folder, settings),
             ChainKind => LoadChain(mlContext, folder, settings),
-            _ => throw Invalid($"{path}: unknown transformer '{kind}' (known: {TextTokenizerTransformer.KindName}, {TeacherOutputsTransformer.KindName}, " +
-                               $"{StudentPredictionTransformer.KindName}, {ChainKind}); it was written by a newer Distill or edited by hand"),
+            _ => throw MLNetErrors.UnknownTransformer(path, kind, [TextTokenizerTransformer.KindName, TeacherOutputsTransformer.KindName, StudentPredictionTransformer.KindName, ChainKind]),
         };
     }
 
@@ -113,7 +109,7 @@ public static class DistillModel
                 settings = new JsonObject { ["parts"] = WriteParts(chain.ToList(), folder) };
                 break;
             default:
-                throw Invalid($"{model.GetType().Name} is neither a Distill transformer nor a chain of transformers; save ML.NET models with mlContext.Model.Save");
+                throw MLNetErrors.NotSaveable(model.GetType());
         }
 
         var manifest = new JsonObject
@@ -149,7 +145,7 @@ public static class DistillModel
                 }
                 catch (Exception e) when (e is InvalidOperationException or NotSupportedException or ArgumentException)
                 {
-                    throw Invalid($"transformer {i} of the chain ({part.GetType().Name}) cannot be saved by ML.NET ({e.Message.Split('\n')[0]}); save a chain of saveable transformers");
+                    throw MLNetErrors.ChainPartNotSaveable(i, part.GetType(), e);
                 }
 
                 entries.Add(new JsonObject { ["kind"] = "mlnet", ["path"] = name });
@@ -167,13 +163,13 @@ public static class DistillModel
             foreach (var entry in settings.Array("parts"))
             {
                 var kind = entry?["kind"]?.ToString();
-                var path = Path.Combine(folder, entry?["path"]?.ToString() ?? throw Invalid($"{folder}: a chain part has no path; save the model again"));
+                var path = Path.Combine(folder, entry?["path"]?.ToString() ?? throw MLNetErrors.ChainPartWithoutPath(folder));
                 parts.Add(kind switch
                 {
                     "distill" => Load(mlContext, path),
                     "mlnet" when File.Exists(path) => mlContext.Model.Load(path, out _),
-                    "mlnet" => throw Invalid($"{path}: file not found, though {ManifestFileName} lists it; restore it or save the model again"),
-                    _ => throw Invalid($"{folder}: chain part '{kind}' is neither distill nor mlnet; save the model again"),
+                    "mlnet" => throw MLNetErrors.ChainPartMissing(path),
+                    _ => throw MLNetErrors.UnknownChainPart(folder, kind),
                 });
             }
         }
@@ -195,7 +191,7 @@ public static class DistillModel
     {
         if (File.Exists(target))
         {
-            throw Invalid($"{folder}: is a file, not a folder; choose a folder path for the model");
+            throw MLNetErrors.ModelPathIsFile(folder);
         }
 
         if (!Directory.Exists(target) || !Directory.EnumerateFileSystemEntries(target).Any())
@@ -205,14 +201,12 @@ public static class DistillModel
 
         if (!File.Exists(Path.Combine(target, ManifestFileName)))
         {
-            throw Invalid($"{folder}: holds files but no {ManifestFileName}, so it is not a saved model and will not be replaced; choose a new or empty folder");
+            throw MLNetErrors.FolderNotAModel(folder);
         }
 
         if (!overwrite)
         {
-            throw Invalid($"{folder}: already holds a saved model; pass overwrite: true to replace it, or choose another folder");
+            throw MLNetErrors.ModelExists(folder);
         }
     }
-
-    private static DistillException Invalid(string message) => new(DistillErrorKind.InvalidInput, message);
 }

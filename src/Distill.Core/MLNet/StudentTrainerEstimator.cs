@@ -138,8 +138,7 @@ public sealed class StudentTrainerEstimator : IEstimator<StudentPredictionTransf
                 var values = buffer.DenseValues().ToArray();
                 if (values.Any(v => !float.IsFinite(v)))
                 {
-                    throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"row {cursor.Position}: column '{Options.TeacherLogitsColumnName}' holds a value that is not finite; check the teacher's outputs");
+                    throw MLNetErrors.LogitNotFinite(cursor.Position, Options.TeacherLogitsColumnName);
                 }
 
                 logits!.Add(values);

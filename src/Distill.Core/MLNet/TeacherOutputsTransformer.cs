@@ -80,8 +80,7 @@ public sealed class TeacherOutputsTransformer : DistillTransformer
     {
         var map = settings.Object("input_map").ToDictionary(
             p => p.Key,
-            p => Enum.TryParse<TeacherInputKind>(p.Value?.GetValue<string>(), out var kind) ? kind : throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{folder}: settings.input_map.{p.Key} must be one of {string.Join(", ", Enum.GetNames<TeacherInputKind>())} (was {p.Value?.ToJsonString()}); save the model again"));
+            p => Enum.TryParse<TeacherInputKind>(p.Value?.GetValue<string>(), out var kind) ? kind : throw MLNetErrors.BadInputMapKind(folder, p.Key, p.Value));
         var options = new TeacherOutputsOptions
         {
             TeacherPath = Path.Combine(folder, settings.String("teacher")),
@@ -156,8 +155,7 @@ public sealed class TeacherOutputsTransformer : DistillTransformer
             var classes = _owner.Classes;
             if (dims.Length != 2 || dims[0] != rows.Count || dims[1] != classes)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{_owner.Options.TeacherPath}: the logits output '{name}' gave shape [{string.Join(", ", dims)}] for {rows.Count} rows; expected [{rows.Count}, {classes}]");
+                throw MLNetErrors.TeacherLogitsShape(_owner.Options.TeacherPath, name, dims, rows.Count, classes);
             }
 
             var values = outputs.Values(name);
@@ -222,8 +220,7 @@ public sealed class TeacherOutputsTransformer : DistillTransformer
         private long[] Same(Row row, long[] values, string column) =>
             values.Length == row.Ids!.Length
                 ? values
-                : throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"row {row.Position}: column '{column}' has {values.Length} items but '{_owner.Options.InputIdsColumnName}' has {row.Ids.Length}; give every token column one item per token");
+                : throw MLNetErrors.TokenColumnLength(row.Position, column, values.Length, _owner.Options.InputIdsColumnName, row.Ids.Length);
 
         private Func<long[]> Longs(DataViewRow row, int read)
         {

@@ -75,7 +75,7 @@ public static class RecipeLoader
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var fullPath = Path.GetFullPath(path);
-        var errors = new RecipeErrors(Path.GetFileName(fullPath));
+        var errors = new RecipeErrorList(Path.GetFileName(fullPath));
         if (!File.Exists(fullPath))
         {
             errors.Add(0, null, $"recipe not found: {fullPath}; check the path");
@@ -117,7 +117,7 @@ public static class RecipeLoader
     }
 
     /// <summary>Checks every profile's paths, and applies the chosen profile; removes <c>profiles</c> from the tree.</summary>
-    private static void ApplyProfiles(MapNode root, string? chosen, RecipeErrors errors)
+    private static void ApplyProfiles(MapNode root, string? chosen, RecipeErrorList errors)
     {
         var section = root.Find("profiles");
         root.Remove("profiles");
@@ -177,7 +177,7 @@ public static class RecipeLoader
     }
 
     /// <summary>Applies <c>--set</c> overrides in order; returns the plain-name ones as variables for <c>${name}</c>.</summary>
-    private static Dictionary<string, string> ApplyOverrides(MapNode root, IEnumerable<string> texts, RecipeErrors errors)
+    private static Dictionary<string, string> ApplyOverrides(MapNode root, IEnumerable<string> texts, RecipeErrorList errors)
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         var used = RecipeSubstitution.VariablesIn(root);

@@ -141,14 +141,12 @@ public sealed partial class RecipeRunner
         {
             if (!_options.Overwrite)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{output}: holds a finished run of '{_recipe.Name}'; keep it and choose another folder (--set output=...), or replace it with --overwrite");
+                throw RecipeErrors.OutputHoldsFinishedRun(output, _recipe.Name);
             }
         }
         else if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any() && !_options.Overwrite && !_options.Resume)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{output}: holds an interrupted run of '{_recipe.Name}'; continue it with --resume, or start over with --overwrite");
+            throw RecipeErrors.OutputHoldsInterruptedRun(output, _recipe.Name);
         }
 
         return output;
@@ -184,8 +182,7 @@ public sealed partial class RecipeRunner
 
         if (teacher.Recipe is null)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{_recipe.Where("teacher.model")}: {teacher.Model} does not exist; export your teacher there, or give teacher.recipe to train one");
+            throw RecipeErrors.TeacherModelMissing(_recipe, teacher.Model);
         }
 
         _observer.Phase($"teacher: {teacher.Model} is absent, running {teacher.Recipe}");
@@ -194,8 +191,7 @@ public sealed partial class RecipeRunner
         var run = new RecipeRunner(teacherRecipe, _options with { UpTo = RecipeStep.All, Overwrite = false, Resume = true }).Run(cancellation);
         if (!File.Exists(teacher.Model))
         {
-            throw new DistillException(DistillErrorKind.RunFailed,
-                $"{_recipe.Where("teacher.recipe")}: the teacher recipe ran (outputs in {run.Output}) but did not write {teacher.Model}; set its export.path to that file");
+            throw RecipeErrors.TeacherRecipeWroteNoModel(_recipe, run.Output, teacher.Model);
         }
 
         return teacher.Model;

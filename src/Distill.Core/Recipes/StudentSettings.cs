@@ -56,9 +56,7 @@ public sealed record StudentSettings
         var options = Internal.StudentOptionsBuilder.Build(Architecture, Settings, numLabels, problems);
         if (options is null || problems.Count > 0)
         {
-            throw new DistillException(
-                DistillErrorKind.InvalidInput,
-                "Invalid student settings: " + string.Join("; ", problems.Select(p => p.Key is null ? p.Message : $"student.{p.Key} {p.Message}")));
+            throw Internal.RecipeErrors.InvalidStudentSettings(problems);
         }
 
         return options;

@@ -1,5 +1,6 @@
 using Distill.Losses;
 using Distill.Students;
+using Distill.Training.Internal;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,14 +59,12 @@ public sealed class BlockwiseDistillation : nn.Module
         // position, so both must read the same token sequence; a different vocabulary means a different tokenizer.
         if (student.VocabSize != t.VocabSize)
         {
-            throw Invalid(
-                $"the student's vocab_size ({student.VocabSize}) differs from the teacher's ({t.VocabSize}); the paths feed the student's tokens to the teacher's layers, so both need the teacher's tokenizer: set the student's vocab_size to {t.VocabSize}");
+            throw TrainingErrors.BlockwiseVocabSize(student.VocabSize, t.VocabSize);
         }
 
         if (student.NumLabels != t.NumLabels)
         {
-            throw Invalid(
-                $"the student has {student.NumLabels} labels and the teacher {t.NumLabels}; the paths end in the teacher's classifier and are compared with the student's logits: set the student's num_labels to {t.NumLabels}");
+            throw TrainingErrors.BlockwiseNumLabels(student.NumLabels, t.NumLabels);
         }
 
         Blocks = PlanBlocks(blocks ?? LayerMap.Uniform, student.Layers, t.Layers);
@@ -167,13 +166,13 @@ public sealed class BlockwiseDistillation : nn.Module
         }
         catch (ArgumentException e)
         {
-            throw Invalid(e.Message, e);
+            throw TrainingErrors.BlockwiseLayerMap(e);
         }
 
         var ordered = pairs.OrderBy(p => p.Student).ToList();
         if (ordered.Count == 0)
         {
-            throw Invalid($"layer map {map} gives no block for a student of {studentLayers} layers and a teacher of {teacherLayers}; use uniform");
+            throw TrainingErrors.BlockwiseNoBlocks(map, studentLayers, teacherLayers);
         }
 
         // Path i + 1 runs more of the student than path i, so it must hand over to the teacher no earlier; a later
@@ -183,8 +182,7 @@ public sealed class BlockwiseDistillation : nn.Module
         {
             if (ordered[i].Teacher < ordered[i - 1].Teacher)
             {
-                throw Invalid(
-                    $"layer map {map} sends student layer {ordered[i].Student} to teacher layer {ordered[i].Teacher}, before teacher layer {ordered[i - 1].Teacher} of student layer {ordered[i - 1].Student}; paths must go deeper as the student's blocks do: map student layers to teacher layers in increasing order, or use uniform");
+                throw TrainingErrors.BlockwiseLayersNotIncreasing(map, ordered[i], ordered[i - 1]);
             }
         }
 
@@ -239,7 +237,4 @@ public sealed class BlockwiseDistillation : nn.Module
     }
 
     private static string Shape(Tensor t) => string.Join(", ", t.shape);
-
-    private static DistillException Invalid(string message, Exception? inner = null) =>
-        new(DistillErrorKind.InvalidInput, "blockwise distillation: " + message, inner);
 }

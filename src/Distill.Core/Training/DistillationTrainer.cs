@@ -64,7 +64,7 @@ public sealed class DistillationTrainer
 
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, string.Join("; ", errors));
+            throw TrainingErrors.InvalidRun(errors);
         }
     }
 
@@ -181,7 +181,7 @@ public sealed class DistillationTrainer
 
         if (errors.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, string.Join("; ", errors));
+            throw TrainingErrors.InvalidRun(errors);
         }
 
         data.Teacher?.Bind(data.Train);
@@ -190,14 +190,12 @@ public sealed class DistillationTrainer
         {
             if (needs[s].Labels && data.Train.All(e => e.Label < 0))
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"stage '{_stages[s].Name}': its terms need labels (ce, dkd) but no training row has one; add labelled rows or use teacher terms only");
+                throw TrainingErrors.StageNeedsLabels(_stages[s].Name);
             }
 
             if (needs[s].Paths && _blockwise is null)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"stage '{_stages[s].Name}': blockwise_logit needs the teacher as a frozen TorchSharp module; give the trainer a BlockwiseDistillation");
+                throw TrainingErrors.StageNeedsBlockwise(_stages[s].Name);
             }
         }
 
@@ -207,9 +205,7 @@ public sealed class DistillationTrainer
             {
                 if (data.Teacher.LengthOf(i) is { } teacherLength && teacherLength != data.Train[i].Length)
                 {
-                    throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"training row {data.Train[i].RowId}: the teacher saw {teacherLength} tokens, the student {data.Train[i].Length}; " +
-                        "attention and hidden-state terms compare tokens, so the student must use the teacher's vocabulary and maximum length (or use logit terms only)");
+                    throw TrainingErrors.TokenCountsDiffer(data.Train[i].RowId, teacherLength, data.Train[i].Length);
                 }
             }
         }

@@ -53,7 +53,7 @@ public static class StudentEvaluator
         var unlabelled = examples.FirstOrDefault(e => e.Label < 0);
         if (unlabelled is not null)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"evaluation: row {unlabelled.RowId} has no label; the dev set must be labelled");
+            throw TrainingErrors.EvaluationRowWithoutLabel(unlabelled.RowId);
         }
 
         return ClassificationMetrics.Compute(examples.Select(e => e.Label).ToList(), Predict(student, examples, batchSize, featureShape), teacherPredictions);

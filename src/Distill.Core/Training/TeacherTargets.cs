@@ -1,4 +1,5 @@
 using Distill.Cache;
+using Distill.Training.Internal;
 using static TorchSharp.torch;
 
 namespace Distill.Training;
@@ -65,8 +66,7 @@ public abstract class TeacherTargets
                 }
                 catch (KeyNotFoundException)
                 {
-                    throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"{Source} has no row {examples[i].RowId} (augmentation {examples[i].AugmentationId}) of the training set; build the cache from the same transfer set");
+                    throw TrainingErrors.CacheLacksRow(Source, examples[i].RowId, examples[i].AugmentationId);
                 }
             }
         }
@@ -89,14 +89,13 @@ public abstract class TeacherTargets
         {
             if (logits.Count != examples.Count)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"teacher logits: {logits.Count} rows given for {examples.Count} training examples; give one row per example, in order");
+                throw TrainingErrors.LogitRowCount(logits.Count, examples.Count);
             }
 
             var width = logits.Select(l => l.Length).Distinct().ToList();
             if (width.Count != 1)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput, $"teacher logits: rows have {string.Join(" and ", width)} values; every row needs one per class");
+                throw TrainingErrors.LogitRowWidths(width);
             }
         }
 
@@ -135,8 +134,7 @@ public abstract class TeacherTargets
                 }
                 catch (KeyNotFoundException)
                 {
-                    throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"{Source} has no row {e.RowId} (augmentation {e.AugmentationId}) of the training set; build the caches from the same transfer set");
+                    throw TrainingErrors.EnsembleLacksRow(Source, e.RowId, e.AugmentationId);
                 }
             }).ToArray();
         }

@@ -16,7 +16,7 @@ internal static class ColumnNameChecks
         var list = errors.ToList();
         if (list.Count > 0)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"Invalid {what} settings: {string.Join("; ", list)}");
+            throw MLNetErrors.InvalidSettings(what, list);
         }
     }
 }

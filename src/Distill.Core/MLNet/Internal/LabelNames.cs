@@ -21,22 +21,19 @@ internal static class LabelNames
         var names = (IReadOnlyList<string>)ReadValues.MakeGenericMethod(item.RawType).Invoke(null, [label])!;
         if (names.Count != count)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"label column '{label.Name}' has {names.Count} key values for {count} keys; map the labels with MapValueToKey again");
+            throw MLNetErrors.LabelKeyValueCount(label.Name, names.Count, count);
         }
 
         var empty = names.Select((name, i) => (name, i)).FirstOrDefault(n => string.IsNullOrWhiteSpace(n.name));
         if (empty.name is not null)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"label column '{label.Name}': key {empty.i + 1} has an empty label name; give every class a name (drop rows with empty labels before MapValueToKey)");
+            throw MLNetErrors.EmptyLabelName(label.Name, empty.i + 1);
         }
 
         var repeated = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"label column '{label.Name}': the key values read '{repeated.Key}' {repeated.Count()} times as text; give each class a name of its own");
+            throw MLNetErrors.RepeatedLabelName(label.Name, repeated.Key, repeated.Count());
         }
 
         return names;

@@ -50,7 +50,7 @@ internal sealed class ManifestReader
         var saved = String(key);
         if (!string.Equals(saved, actual, StringComparison.OrdinalIgnoreCase))
         {
-            throw new DistillException(DistillErrorKind.InvalidInput, $"{_path}: settings.{key} is {saved} but the file gives {actual}; {fix}");
+            throw MLNetErrors.SettingDiffers(_path, key, saved, actual, fix);
         }
     }
 
@@ -72,7 +72,5 @@ internal sealed class ManifestReader
         }
     }
 
-    private DistillException Invalid(string key, string expected) =>
-        new(DistillErrorKind.InvalidInput,
-            $"{_path}: settings.{key} must be {expected} (was {_settings[key]?.ToJsonString() ?? "missing"}); the file is damaged or was edited: save the model again");
+    private DistillException Invalid(string key, string expected) => MLNetErrors.BadSetting(_path, key, expected, _settings[key]);
 }

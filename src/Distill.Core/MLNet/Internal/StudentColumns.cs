@@ -84,12 +84,12 @@ internal sealed record StudentColumns(string InputIds, string AttentionMask, str
     {
         if (mask is not null && mask.Length != ids.Length)
         {
-            throw Invalid(position, $"column '{AttentionMask}' has {mask.Length} items but '{InputIds}' has {ids.Length}; give every token column one item per token");
+            throw MLNetErrors.TokenColumnLength(position, AttentionMask, mask.Length, InputIds, ids.Length);
         }
 
         if (types is not null && types.Length != ids.Length)
         {
-            throw Invalid(position, $"column '{TokenTypeIds}' has {types.Length} items but '{InputIds}' has {ids.Length}; give every token column one item per token");
+            throw MLNetErrors.TokenColumnLength(position, TokenTypeIds, types.Length, InputIds, ids.Length);
         }
 
         // A mask with zeros marks padding (columns made elsewhere may be padded): keep the tokens only.
@@ -102,21 +102,19 @@ internal sealed record StudentColumns(string InputIds, string AttentionMask, str
         var bad = Array.FindIndex(ids, id => id < 0 || id >= limits.Vocabulary);
         if (bad >= 0)
         {
-            throw Invalid(position, $"token id {ids[bad]} in column '{InputIds}' is outside the student's vocabulary (vocab_size {limits.Vocabulary}); " +
-                                    "set the student's VocabSize to the tokenizer vocabulary's size");
+            throw MLNetErrors.TokenIdOutsideVocabulary(position, ids[bad], InputIds, limits.Vocabulary);
         }
 
         if (ids.Length > limits.Positions)
         {
-            throw Invalid(position, $"{ids.Length} tokens in column '{InputIds}' but the transformer student has max_positions {limits.Positions}; " +
-                                    $"tokenize with MaxLength <= {limits.Positions}, or raise MaxPositions");
+            throw MLNetErrors.TooManyTokens(position, ids.Length, InputIds, limits.Positions);
         }
 
         types ??= new long[ids.Length];
         var badType = Array.FindIndex(types, t => t < 0 || t >= limits.Segments);
         if (badType >= 0)
         {
-            throw Invalid(position, $"segment id {types[badType]} in column '{TokenTypeIds}' is outside the student's type_vocab_size {limits.Segments}; use 0 and 1 for sentence pairs");
+            throw MLNetErrors.SegmentIdOutside(position, types[badType], TokenTypeIds, limits.Segments);
         }
 
         return new EncodedText(ids, types, Truncated: false);
@@ -137,8 +135,6 @@ internal sealed record StudentColumns(string InputIds, string AttentionMask, str
             return buffer.DenseValues().ToArray();
         };
     }
-
-    private static DistillException Invalid(long position, string message) => new(DistillErrorKind.InvalidInput, $"row {position}: {message}");
 
     /// <summary>What a text student's embeddings can take: token ids, positions, segment ids.</summary>
     private sealed record Limits(long Vocabulary, long Positions, long Segments)

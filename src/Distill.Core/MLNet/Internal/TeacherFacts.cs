@@ -48,9 +48,7 @@ internal sealed record TeacherFacts(bool IsText, int Classes)
         }
         else
         {
-            var dims = FeatureDims(teacher) ?? throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{teacher.Path}: the logits output '{teacher.LogitsOutput}' does not declare its class count and the input's shape is not fixed, " +
-                "so Distill cannot tell the size of the logits column; export the teacher with a fixed class dimension");
+            var dims = FeatureDims(teacher) ?? throw MLNetErrors.TeacherClassCountUnknown(teacher.Path, teacher.LogitsOutput);
             batch = new TeacherBatch { Rows = 1, Features = new float[dims.Aggregate(1L, (a, b) => a * b)], FeatureDims = dims };
         }
 
@@ -58,7 +56,6 @@ internal sealed record TeacherFacts(bool IsText, int Classes)
         var result = outputs.Dims(teacher.LogitsOutput);
         return result.Length == 2 && result[1] > 0
             ? (int)result[1]
-            : throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{teacher.Path}: the logits output '{teacher.LogitsOutput}' has shape [{string.Join(", ", result)}] for one row; Distill needs [rows, classes]");
+            : throw MLNetErrors.TeacherProbeShape(teacher.Path, teacher.LogitsOutput, result);
     }
 }

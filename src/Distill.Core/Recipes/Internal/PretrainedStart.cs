@@ -100,15 +100,13 @@ internal sealed class PretrainedStart : IDisposable
             };
             if (!Equals(mine, theirs))
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{recipe.Where($"student.{key}")}: is {mine} but the pretrained model {Source} has {theirs}; leave student.{key} out (a student started from it shares it)");
+                throw RecipeErrors.PretrainedShapeDiffers(recipe, key, mine, Source, theirs);
             }
         }
 
         if (layers?.FirstOrDefault(l => l >= source.Layers) is { } outOfRange && outOfRange >= source.Layers)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{recipe.Where("student.init.layers")}: lists layer {outOfRange}, but {Source} has {source.Layers} layers (0 to {source.Layers - 1})");
+            throw RecipeErrors.PretrainedLayerOutOfRange(recipe, outOfRange, Source, source.Layers);
         }
 
         // The width may shrink (weight selection, TransformerWidthSelection); it cannot grow.
@@ -127,15 +125,13 @@ internal sealed class PretrainedStart : IDisposable
         {
             if (mine > theirs)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{recipe.Where($"student.{key}")}: is {mine}, more than the pretrained model {Source} has ({theirs}); a student started from it can be narrower or shallower, not wider");
+                throw RecipeErrors.WiderThanPretrained(recipe, key, mine, Source, theirs);
             }
         }
 
         if (options.HeadSize > source.HeadSize)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{recipe.Where("student.heads")}: {options.Heads} heads of hidden {options.Hidden} are {options.HeadSize} wide, more than {Source}'s heads ({source.HeadSize}); use at least {(options.Hidden + source.HeadSize - 1) / source.HeadSize} heads");
+            throw RecipeErrors.HeadsWiderThanPretrained(recipe, options.Heads, options.Hidden, options.HeadSize, Source, source.HeadSize);
         }
 
         return options;

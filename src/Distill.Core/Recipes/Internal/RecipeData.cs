@@ -30,8 +30,7 @@ internal sealed class RecipeData
             Path = path,
             Format = settings.Format is null ? null
                 : DataFormatNames.TryParse(settings.Format, out var format) ? format
-                : throw new DistillException(DistillErrorKind.InvalidInput,
-                    $"{recipe.Where("data.format")} must be {DataFormatNames.List(DataFormatNames.All)} (was '{settings.Format}')"),
+                : throw RecipeErrors.BadDataFormat(recipe, settings.Format),
             HasHeader = settings.HasHeader,
             Delimiter = settings.Delimiter is { Length: 1 } delimiter ? delimiter[0] : null,
             TextColumns = settings.Text.Select(DataColumn.Parse).ToList(),
@@ -89,8 +88,7 @@ internal sealed class RecipeData
         var names = settings.LabelNames ?? labels.Labels;
         if (names.Count != labels.Count)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{recipe.Where("data.label_names")} has {names.Count} names for {labels.Count} labels ({string.Join(", ", labels.Labels)}); give one name per label, in label order");
+            throw RecipeErrors.LabelNameCount(recipe, names.Count, labels.Labels);
         }
 
         return new RecipeData

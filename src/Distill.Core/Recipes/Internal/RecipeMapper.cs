@@ -24,7 +24,7 @@ internal sealed partial class RecipeMapper
     /// <param name="recipePath">Absolute path of the recipe file.</param>
     /// <param name="workingFolder">Where <c>output</c> and <c>cache.dir</c> are relative to.</param>
     /// <param name="variable">Looks up a <c>${name}</c>, for hints about paths that use one.</param>
-    public RecipeMapper(MapNode root, RecipeErrors errors, string recipePath, string workingFolder, Func<string, string?> variable)
+    public RecipeMapper(MapNode root, RecipeErrorList errors, string recipePath, string workingFolder, Func<string, string?> variable)
     {
         Root = root;
         _values = new RecipeValues(root, errors);

@@ -16,7 +16,7 @@ internal sealed record RecipeOverride(string Text, string Key, IReadOnlyList<Pat
 internal static class RecipeOverrides
 {
     /// <summary>Parses <c>key=value</c> texts; the value is a YAML flow list, mapping or quoted scalar when it starts like one, else plain text.</summary>
-    public static List<RecipeOverride> Parse(IEnumerable<string> texts, RecipeErrors errors)
+    public static List<RecipeOverride> Parse(IEnumerable<string> texts, RecipeErrorList errors)
     {
         var overrides = new List<RecipeOverride>();
         foreach (var text in texts)
@@ -213,7 +213,7 @@ internal static class RecipeOverrides
         }
     }
 
-    private static RecipeNode? ParseValue(string raw, string key, string origin, RecipeErrors errors)
+    private static RecipeNode? ParseValue(string raw, string key, string origin, RecipeErrorList errors)
     {
         if (raw.Length == 0 || raw[0] is not ('[' or '{' or '"' or '\''))
         {

@@ -44,7 +44,7 @@ internal static class RecipeStudents
             }
             catch (ArgumentException e)
             {
-                throw new DistillException(DistillErrorKind.InvalidInput, $"{recipe.Where(term.KeyPath)}: {e.Message}");
+                throw RecipeErrors.BadLossTerm(recipe, term.KeyPath, e);
             }
 
             var schedule = term.WarmupEpochs is { } epochs ? WeightSchedule.LinearWarmupEpochs(term.Weight, epochs)

@@ -8,11 +8,11 @@ namespace Distill.Recipes.Internal;
 /// </summary>
 internal sealed class RecipeValues
 {
-    private readonly RecipeErrors _errors;
+    private readonly RecipeErrorList _errors;
     private readonly Dictionary<string, int> _lines = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _origins = new(StringComparer.Ordinal);
 
-    public RecipeValues(MapNode root, RecipeErrors errors)
+    public RecipeValues(MapNode root, RecipeErrorList errors)
     {
         _errors = errors;
         root.Walk((path, node, line) =>

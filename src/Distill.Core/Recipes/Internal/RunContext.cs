@@ -53,8 +53,7 @@ internal sealed class RunContext : IDisposable
             _pretrained = PretrainedStart.Load(recipe.Student.InitFrom!, observer.Notice);
         }
 
-        var studentVocab = recipe.Student.Vocab ?? _pretrained?.Vocab ?? recipe.Teacher?.Vocab ?? throw new DistillException(DistillErrorKind.InvalidInput,
-            $"{recipe.Where("student.vocab")}: a recipe without a teacher needs student.vocab (the student's vocab.txt)");
+        var studentVocab = recipe.Student.Vocab ?? _pretrained?.Vocab ?? recipe.Teacher?.Vocab ?? throw RecipeErrors.NoStudentVocab(recipe);
         _studentEncoder = TextEncoder.Create(new TextEncoderOptions
         {
             VocabPath = studentVocab,
@@ -65,8 +64,7 @@ internal sealed class RunContext : IDisposable
             ?? RecipeStudents.Options(recipe, data.Labels.Count, _studentEncoder.VocabularySize);
         if (_pretrained is not null && _pretrained.Settings.VocabSize != _studentEncoder.VocabularySize)
         {
-            throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{recipe.Where("student.vocab")}: {studentVocab} has {_studentEncoder.VocabularySize} tokens but {_pretrained.Source} was trained with {_pretrained.Settings.VocabSize}; use the model's own vocab.txt (leave student.vocab out)");
+            throw RecipeErrors.PretrainedVocabSize(recipe, studentVocab, _studentEncoder.VocabularySize, _pretrained.Source, _pretrained.Settings.VocabSize);
         }
         if (teacherPath is not null)
         {
@@ -95,9 +93,7 @@ internal sealed class RunContext : IDisposable
         }
 
         var labels = data.Labels.Count;
-        throw new DistillException(DistillErrorKind.InvalidInput,
-            $"{teacher.Path}: the teacher has {classes} classes (output {logits}) but the data has {labels} labels ({string.Join(", ", data.LabelNames)}); " +
-            $"set teacher.model to a teacher trained on these {labels} labels, or make data.labels list the teacher's {classes} classes in its order");
+        throw RecipeErrors.TeacherClassCount(teacher.Path, classes, logits, labels, data.LabelNames);
     }
 
     /// <summary>The teacher, with the taps the loss terms read; null for a recipe without one.</summary>
@@ -344,7 +340,7 @@ internal sealed class RunContext : IDisposable
 
         var candidates = Runs(distilled: Teacher is not null);
         var best = candidates.MaxBy(r => r.Dev?.Get(_recipe.Training.SelectionMetric) ?? 0)
-            ?? throw new DistillException(DistillErrorKind.RunFailed, "no student was trained, so there is nothing to export");
+            ?? throw RecipeErrors.NothingToExport();
         var path = _recipe.Export.Path ?? Path.Combine(output, "student.onnx");
         _observer.Phase($"export: the student of seed {best.Seed} to {path}");
         using var model = StudentCheckpoint.Load(Path.Combine(best.Folder, "best")).Model;
@@ -426,8 +422,7 @@ internal sealed class RunContext : IDisposable
         }
 
         var inputs = _recipe.Teacher!.Inputs.ToDictionary(p => p.Key, p => TeacherInputNames.TryParse(p.Value, out var kind) ? kind
-            : throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{_recipe.Where($"teacher.inputs.{p.Key}")} must be {string.Join(", ", TeacherInputNames.Kinds.SkipLast(1).Select(TeacherInputNames.Of))} or {TeacherInputNames.Of(TeacherInputNames.Kinds[^1])} (was '{p.Value}')"));
+            : throw RecipeErrors.BadTeacherInput(_recipe, p.Key, p.Value));
         _neededTensors = needed;
         return OnnxTeacher.Load(path, TeacherCachePlanner.WithTaps(new OnnxTeacherOptions
         {

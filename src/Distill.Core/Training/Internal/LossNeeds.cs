@@ -43,30 +43,24 @@ internal sealed class LossNeeds
         var targets = available;
         foreach (var term in loss.Terms)
         {
-            string Where() => $"stage '{stage}', loss '{term.Key}'";
             void NeedTeacher(string tensor)
             {
                 if (targets is null)
                 {
-                    throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"{Where()}: needs the teacher's {tensor}, but the run has no teacher; give a teacher cache, or train on labels only (ce)");
+                    throw TrainingErrors.TermNeedsTeacher(stage, term.Key, tensor);
                 }
 
                 if (targets.Tensors is not null && !targets.Tensors.Contains(tensor))
                 {
-                    throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"{Where()}: needs the teacher's '{tensor}', which {targets.Source} does not hold (it has {string.Join(", ", targets.Tensors)}); " +
-                        "add it to the cached tensors (attention layers, hidden states) and build the cache again");
+                    throw TrainingErrors.TermNeedsTeacherTensor(stage, term.Key, tensor, targets.Source, targets.Tensors);
                 }
 
                 needs.Teacher.Add(tensor);
             }
 
-            int TeacherLayers() => targets?.Layers ?? throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{Where()}: maps student layers to teacher layers, but {targets?.Source ?? "the run"} does not say how many layers the teacher has; build the cache with this Distill");
+            int TeacherLayers() => targets?.Layers ?? throw TrainingErrors.TeacherLayersUnknown(stage, term.Key, targets?.Source);
 
-            int RequireLayers(string what) => studentLayers ?? throw new DistillException(DistillErrorKind.InvalidInput,
-                $"{Where()}: needs the student's {what}, which a {studentOptions.ArchitectureName} student does not have; use it with a transformer student");
+            int RequireLayers(string what) => studentLayers ?? throw TrainingErrors.TermNeedsTransformerStudent(stage, term.Key, what, studentOptions.ArchitectureName);
 
             switch (term)
             {
@@ -77,8 +71,7 @@ internal sealed class LossNeeds
                     NeedTeacher(CachedTensorSpec.LogitsName);
                     if (targets!.GivesProbabilities && !kd.Options.TeacherGivesProbabilities)
                     {
-                        throw new DistillException(DistillErrorKind.InvalidInput,
-                            $"{Where()}: {targets.Source} gives probabilities, not logits; set teacher_probabilities: true");
+                        throw TrainingErrors.TeacherGivesProbabilities(stage, term.Key, targets.Source);
                     }
 
                     break;
@@ -96,8 +89,7 @@ internal sealed class LossNeeds
                 case AttentionMseLoss mse:
                     if (mse.Options.Kind == AttentionKind.Scores)
                     {
-                        throw new DistillException(DistillErrorKind.InvalidInput,
-                            $"{Where()}: compares attention scores, but teacher caches hold attention probabilities (the Softmax outputs); set attention: probabilities");
+                        throw TrainingErrors.AttentionScoresNotCached(stage, term.Key);
                     }
 
                     foreach (var (_, teacher) in mse.Options.LayerMap.Pairs(RequireLayers("attention"), TeacherLayers()))
@@ -118,8 +110,7 @@ internal sealed class LossNeeds
                     needs.TokenLevel = true;
                     break;
                 case ValueRelationLoss:
-                    throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"{Where()}: needs the teacher's value vectors, which teacher caches do not hold; use attention_kl for MiniLM's attention transfer");
+                    throw TrainingErrors.ValueVectorsNotCached(stage, term.Key);
                 case HiddenMseLoss hidden:
                     NeedHidden(hidden.Options.LayerMap, hidden.Options.IncludeEmbeddings);
                     break;
@@ -128,8 +119,7 @@ internal sealed class LossNeeds
                     break;
                 case AttentionTransferLoss at:
                     var teacherStages = targets?.Tensors?.Count(n => TeacherTensorId.TryParse(n, out var id) && id.Kind == CachedTensorKind.Fixed) ?? targets?.Layers ?? 0;
-                    var stages = studentStages ?? throw new DistillException(DistillErrorKind.InvalidInput,
-                        $"{Where()}: needs the student's feature maps, which a {studentOptions.ArchitectureName} student does not have; use it with an image_cnn student");
+                    var stages = studentStages ?? throw TrainingErrors.TermNeedsImageCnnStudent(stage, term.Key, studentOptions.ArchitectureName);
                     foreach (var (_, teacher) in (at.Options.StageMap ?? LayerMap.Uniform).Pairs(stages, Math.Max(teacherStages, 1)))
                     {
                         NeedTeacher(TeacherTensorId.FeatureMap(teacher).Name);

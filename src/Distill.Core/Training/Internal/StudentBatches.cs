@@ -14,7 +14,7 @@ internal static class StudentBatches
             var values = new float[examples.Count * width];
             for (var i = 0; i < examples.Count; i++)
             {
-                var features = examples[i].Features ?? throw new DistillException(DistillErrorKind.InvalidInput, $"row {examples[i].RowId} has no features while others do");
+                var features = examples[i].Features ?? throw TrainingErrors.RowWithoutFeatures(examples[i].RowId);
                 features.CopyTo(values, i * width);
             }
 
@@ -28,7 +28,7 @@ internal static class StudentBatches
         var types = new long[examples.Count * length];
         for (var i = 0; i < examples.Count; i++)
         {
-            var text = examples[i].Text ?? throw new DistillException(DistillErrorKind.InvalidInput, $"row {examples[i].RowId} has no text while others do");
+            var text = examples[i].Text ?? throw TrainingErrors.RowWithoutText(examples[i].RowId);
             text.InputIds.CopyTo(ids, i * length);
             text.TokenTypeIds.CopyTo(types, i * length);
             Array.Fill(mask, 1L, i * length, text.Length);
