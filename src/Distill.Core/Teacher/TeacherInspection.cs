@@ -12,8 +12,9 @@ namespace Distill.Teacher;
 public sealed class TeacherInspection
 {
     internal TeacherInspection(string source, IReadOnlyList<TeacherTensorInfo> inputs, IReadOnlyList<TeacherTensorInfo> outputs,
-        string? logits, string? tokenIdsInput, TeacherTap? embeddings, IReadOnlyList<TeacherLayer> layers)
+        string? logits, string? tokenIdsInput, TeacherTap? embeddings, IReadOnlyList<TeacherLayer> layers, IReadOnlyList<TeacherFeatureMap>? featureMaps = null)
     {
+        FeatureMaps = featureMaps ?? [];
         Source = source;
         Inputs = inputs;
         Outputs = outputs;
@@ -65,6 +66,12 @@ public sealed class TeacherInspection
     /// <summary>Every tap found, in graph order: hidden state 0, then per layer its attention and its output.</summary>
     public IReadOnlyList<TeacherTap> Taps { get; }
 
+    /// <summary>
+    /// For a CNN: the feature map at the end of each stage (before each strided Conv, MaxPool or AveragePool, and the
+    /// last 4-D tensor before flattening or global pooling), in the graph's order; empty for other graphs.
+    /// </summary>
+    public IReadOnlyList<TeacherFeatureMap> FeatureMaps { get; }
+
     /// <summary>The multi-line report <c>distill inspect</c> prints.</summary>
     public override string ToString()
     {
@@ -73,9 +80,24 @@ public sealed class TeacherInspection
         Section(text, "inputs", Inputs);
         Section(text, "outputs", Outputs);
         text.AppendLine(CultureInfo.InvariantCulture, $"logits: {Logits ?? "not found (no output named logits, and no single output of rank 2)"}");
+        if (Layers.Count == 0 && FeatureMaps.Count > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"taps: {FeatureMaps.Count} feature map{(FeatureMaps.Count == 1 ? "" : "s")} (the end of each CNN stage)");
+            var labelWidth = FeatureMaps.Max(m => m.Label.Length);
+            var nameWidth = FeatureMaps.Max(m => m.TensorName.Length);
+            var shapeWidth = FeatureMaps.Max(m => m.DescribeShape().Length);
+            foreach (var map in FeatureMaps)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {map.Label.PadRight(labelWidth)}  {map.TensorName.PadRight(nameWidth)}  {map.DescribeShape().PadRight(shapeWidth)}  before {map.EndsAt}");
+            }
+
+            return text.ToString().TrimEnd();
+        }
+
         if (Layers.Count == 0)
         {
-            text.Append("taps: none (no attention Softmax of Q·Kᵀ that feeds a MatMul with V)");
+            text.Append("taps: none (no attention Softmax of Q·Kᵀ that feeds a MatMul with V, and no 4-D feature maps)");
             return text.ToString();
         }
 

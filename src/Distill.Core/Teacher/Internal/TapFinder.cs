@@ -56,7 +56,9 @@ internal static class TapFinder
         // the projected embeddings, which no LayerNorm computes.
         var sums = norms.Where(n => n.ResidualOperands.Count > 0).ToList();
         var embeddings = attention.Count == 0 ? null : Embeddings(index, facts, names, sums, after[0], byOutput, tokenIds);
-        return new TeacherInspection(source, inputs, outputs, Logits(graph, facts, layers, embeddings), tokenIds, embeddings, layers);
+        // A graph with attention layers is a transformer; its 4-D tensors, if any, are not CNN stages.
+        var featureMaps = attention.Count == 0 ? FeatureMapFinder.FindAll(index) : [];
+        return new TeacherInspection(source, inputs, outputs, Logits(graph, facts, layers, embeddings), tokenIds, embeddings, layers, featureMaps);
     }
 
     private static TeacherTap? Embeddings(OnnxGraphIndex index, TensorFacts facts, OutputNames names, List<LayerNormMatch> sums,
