@@ -37,7 +37,7 @@ public sealed record TeacherCachePlan(string Set, IReadOnlyList<TeacherRow> Rows
 public static class TeacherCachePlanner
 {
     /// <summary>
-    /// <paramref name="options"/> with the attention layers and hidden states of <paramref name="tensors"/> as taps, so
+    /// <paramref name="options"/> with the attention layers, hidden states and feature maps of <paramref name="tensors"/> as taps, so
     /// that the loaded teacher outputs them.
     /// </summary>
     public static OnnxTeacherOptions WithTaps(OnnxTeacherOptions options, IEnumerable<TeacherTensorId> tensors)
@@ -48,6 +48,7 @@ public static class TeacherCachePlanner
         {
             AttentionLayers = ids.Where(t => t.Kind == CachedTensorKind.AttentionProbabilities).Select(t => t.Index).Distinct().Order().ToList(),
             HiddenStates = ids.Where(t => t.Kind == CachedTensorKind.HiddenState).Select(t => t.Index).Distinct().Order().ToList(),
+            FeatureMaps = ids.Where(t => t.Kind == CachedTensorKind.Fixed).Select(t => t.Index).Distinct().Order().ToList(),
         };
     }
 
@@ -56,7 +57,7 @@ public static class TeacherCachePlanner
     /// (it is part of the cache's key), with the logits added last when not asked for: the teacher's metrics and the
     /// agreement read them.
     /// </summary>
-    /// <exception cref="DistillException">A tensor is not one an ONNX teacher can be tapped for (a CNN feature map), or its tap is absent.</exception>
+    /// <exception cref="DistillException">A tensor's tap was not added when the teacher was loaded (<see cref="WithTaps"/>).</exception>
     public static IReadOnlyList<CachedTensorSpec> Specs(OnnxTeacher teacher, IEnumerable<TeacherTensorId> tensors)
     {
         ArgumentNullException.ThrowIfNull(teacher);
@@ -65,6 +66,7 @@ public static class TeacherCachePlanner
             CachedTensorKind.Logits => CachedTensorSpec.For(id, teacher.LogitsOutput),
             CachedTensorKind.AttentionProbabilities => CachedTensorSpec.For(id, teacher.TapOutput(TeacherTapKind.AttentionProbabilities, id.Index)),
             CachedTensorKind.HiddenState => CachedTensorSpec.For(id, teacher.TapOutput(TeacherTapKind.HiddenStates, id.Index)),
+            CachedTensorKind.Fixed => CachedTensorSpec.For(id, teacher.FeatureMapOutput(id.Index)),
             _ => throw CacheErrors.UntappableTensor(teacher.Path, id),
         }).ToList();
     }

@@ -73,6 +73,13 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
     public string TapOutput(TeacherTapKind kind, int index) =>
         Taps.FirstOrDefault(t => t.Kind == kind && t.Index == index)?.OutputName ?? throw TeacherErrors.TapNotAdded(Path, kind, index);
 
+    /// <summary>The output to read for the feature map of CNN stage <paramref name="stage"/>.</summary>
+    /// <exception cref="DistillException">That feature map was not asked for in the options.</exception>
+    public string FeatureMapOutput(int stage) =>
+        _featureMaps.FirstOrDefault(m => m.Index == stage)?.TensorName ?? throw TeacherErrors.FeatureMapNotAdded(Path, stage);
+
+    private IReadOnlyList<TeacherFeatureMap> _featureMaps = [];
+
     /// <summary>
     /// Loads the teacher at <paramref name="path"/>, adds the taps the options ask for to a copy of its graph, and
     /// binds its inputs. The content hash is the file's: the same file gives the same cache keys.
@@ -87,6 +94,15 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
             ? TeacherTaps.Select(inspection, options.AttentionLayers, options.HiddenStates)
             : [];
         var edited = taps.Any(t => !t.IsOutput) ? TeacherGraph.WithOutputs(model, taps) : model;
+        var maps = options.FeatureMaps.Distinct().Select(stage => stage >= 0 && stage < inspection.FeatureMaps.Count
+            ? inspection.FeatureMaps[stage]
+            : throw TeacherErrors.FeatureMapMissing(path, stage, inspection.FeatureMaps.Count)).ToList();
+        var missingOutputs = maps.Select(m => m.TensorName).Where(name => edited.Graph.Output.All(o => o.Name != name)).ToList();
+        if (missingOutputs.Count > 0)
+        {
+            edited = TeacherGraph.WithOutputs(edited, missingOutputs);
+        }
+
         string hash;
         using (var stream = File.OpenRead(path))
         {
@@ -95,7 +111,7 @@ public sealed class OnnxTeacher : ITeacherModel, IDisposable
 
         try
         {
-            return new OnnxTeacher(path, hash, inspection, taps, edited.ToByteArray(), options);
+            return new OnnxTeacher(path, hash, inspection, taps, edited.ToByteArray(), options) { _featureMaps = maps };
         }
         catch (OnnxRuntimeException e)
         {

@@ -26,6 +26,12 @@ public sealed record OnnxTeacherOptions
     /// <summary>Hidden states (0 = embedding output, i = output of layer i − 1) that become outputs. Default none.</summary>
     public IReadOnlyList<int> HiddenStates { get; init; } = [];
 
+    /// <summary>
+    /// CNN stages (from 0, as <see cref="TeacherInspection.FeatureMaps"/> numbers them) whose feature maps become
+    /// outputs of the teacher. Default none.
+    /// </summary>
+    public IReadOnlyList<int> FeatureMaps { get; init; } = [];
+
     /// <summary>Where notices go (a CPU fallback, say); null = nowhere.</summary>
     public Action<string>? OnNotice { get; init; }
 }

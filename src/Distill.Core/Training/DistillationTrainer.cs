@@ -243,6 +243,8 @@ public sealed class DistillationTrainer
         return learned;
     }
 
+    private static bool IsFeatureMap(string name) => TeacherTensorId.TryParse(name, out var id) && id.Kind == CachedTensorKind.Fixed;
+
     private static void LoadInto(StudentModel student, string checkpoint)
     {
         var loaded = StudentCheckpoint.Load(checkpoint).Model;
@@ -395,7 +397,8 @@ public sealed class DistillationTrainer
                     ? Enumerable.Range(0, count).Select(i => Teacher(name(i))).ToList()
                     : null;
 
-            var featureStages = need.Teacher.Count(n => TeacherTensorId.TryParse(n, out var id) && id.Kind == CachedTensorKind.Fixed);
+            // The teacher's stage count, as LossNeeds counted it to pair stages: every map the cache holds, read where paired.
+            var featureStages = need.Teacher.Any(IsFeatureMap) ? data.Teacher!.Tensors.Count(IsFeatureMap) : 0;
             var inputs = new LossInputs
             {
                 StudentLogits = output.Logits,

@@ -71,4 +71,27 @@ public class FeatureMapTapsTests
         inspection.FeatureMaps.Should().BeEmpty();
         inspection.ToString().Should().EndWith("taps: none (no attention Softmax of Q·Kᵀ that feeds a MatMul with V, and no 4-D feature maps)");
     }
+
+    [Fact]
+    public void Load_Should_Name_The_Feature_Maps_There_Are_When_Asked_For_One_That_Is_Not()
+    {
+        var folder = Directory.CreateTempSubdirectory("distill-feature-maps-").FullName;
+        try
+        {
+            var path = Path.Combine(folder, "cnn.onnx");
+            File.WriteAllBytes(path, PyTorchCnnOnnx.Simple().ToByteArray());
+
+            var load = () => OnnxTeacher.Load(path, new OnnxTeacherOptions { FeatureMaps = [3] });
+            load.Should().Throw<DistillException>().WithMessage($"{path}: feature map 3 does not exist; the teacher has feature maps 0 to 2 (distill inspect lists them)");
+
+            using var teacher = OnnxTeacher.Load(path, new OnnxTeacherOptions { FeatureMaps = [1] });
+            teacher.FeatureMapOutput(1).Should().Be("/relu_1/Relu_output_0");
+            var unasked = () => teacher.FeatureMapOutput(0);
+            unasked.Should().Throw<DistillException>().WithMessage($"{path}: feature map 0 was not added; list it in the teacher's feature maps");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -75,6 +75,14 @@ internal static class TeacherErrors
     public static DistillException TapNotAdded(string path, TeacherTapKind kind, int index) =>
         new(DistillErrorKind.InvalidInput, $"{path}: the {kind} tap {index} was not added; list it in the teacher's attention layers or hidden states");
 
+    public static DistillException FeatureMapMissing(string path, int stage, int count) =>
+        new(DistillErrorKind.InvalidInput, count == 0
+            ? $"{path}: feature map {stage} does not exist; the teacher has no CNN feature maps (distill inspect lists what it has)"
+            : $"{path}: feature map {stage} does not exist; the teacher has feature maps 0 to {count - 1} (distill inspect lists them)");
+
+    public static DistillException FeatureMapNotAdded(string path, int stage) =>
+        new(DistillErrorKind.InvalidInput, $"{path}: feature map {stage} was not added; list it in the teacher's feature maps");
+
     public static DistillException TapNotFromThisModel(string source, string tensor, string what) =>
         new(DistillErrorKind.InvalidInput,
             $"{source}: {what} names tensor '{tensor}', which no node of this model computes; take taps from TeacherGraph.Inspect of the same model");
