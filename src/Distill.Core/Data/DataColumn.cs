@@ -1,4 +1,5 @@
 using System.Globalization;
+using Distill.Data.Internal;
 
 namespace Distill.Data;
 
@@ -47,6 +48,55 @@ public readonly record struct DataColumn
     /// pixel columns after a label column: <c>DataColumn.Range(1, 784)</c>.</summary>
     public static IReadOnlyList<DataColumn> Range(int first, int count) =>
         Enumerable.Range(first, count).Select(At).ToList();
+
+    /// <summary>
+    /// Columns as a recipe's <c>data.features</c> writes them: a single column (<see cref="Parse"/>), or an inclusive
+    /// range <c>first..last</c> of 0-based positions (<c>1..784</c>) or of names that differ only in a trailing number
+    /// (<c>p0..p783</c>, <c>pixel1..pixel784</c>).
+    /// </summary>
+    /// <exception cref="DistillException">A range whose ends are neither both positions nor both names with the same
+    /// prefix, or whose last end comes before its first.</exception>
+    public static IReadOnlyList<DataColumn> ParseRange(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var dots = text.IndexOf("..", StringComparison.Ordinal);
+        if (dots < 0)
+        {
+            return [Parse(text)];
+        }
+
+        var (first, last) = (text[..dots].Trim(), text[(dots + 2)..].Trim());
+        if (IsPosition(first, out var from) && IsPosition(last, out var to))
+        {
+            return to >= from ? Range(from, to - from + 1) : throw DataErrors.BackwardRange(text);
+        }
+
+        var (prefix, start) = SplitNumber(first);
+        var (lastPrefix, end) = SplitNumber(last);
+        if (prefix.Length == 0 || start is null || end is null || prefix != lastPrefix)
+        {
+            throw DataErrors.BadRange(text);
+        }
+
+        return end >= start
+            ? Enumerable.Range(start.Value, end.Value - start.Value + 1).Select(i => Named(prefix + i.ToString(CultureInfo.InvariantCulture))).ToList()
+            : throw DataErrors.BackwardRange(text);
+    }
+
+    private static bool IsPosition(string text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+
+    // "pixel12" -> ("pixel", 12); a name without a trailing number has no number.
+    private static (string Prefix, int? Number) SplitNumber(string name)
+    {
+        var digits = name.Length;
+        while (digits > 0 && char.IsAsciiDigit(name[digits - 1]))
+        {
+            digits--;
+        }
+
+        return digits == name.Length || !IsPosition(name[digits..], out var number) ? (name, null) : (name[..digits], number);
+    }
 
     /// <summary>The column with this header name.</summary>
     public static implicit operator DataColumn(string name) => Named(name);

@@ -92,4 +92,11 @@ internal static class DataErrors
 
     /// <summary>A float the way the user would write it.</summary>
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    public static DistillException BadRange(string text) =>
+        new(DistillErrorKind.InvalidInput,
+            $"feature columns '{text}' are not a range: write first..last with two 0-based positions (1..784) or two names that differ only in a trailing number (p0..p783)");
+
+    public static DistillException BackwardRange(string text) =>
+        new(DistillErrorKind.InvalidInput, $"feature columns '{text}' end before they start; write the first column before the last, as in p0..p783");
 }
