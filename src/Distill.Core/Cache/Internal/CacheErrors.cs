@@ -46,7 +46,7 @@ internal static class CacheErrors
         new(DistillErrorKind.InvalidInput, $"{folder}: not a teacher cache (no {TeacherCacheManifest.FileName}); build it with 'distill cache'");
 
     public static DistillException ManifestUnreadable(string path, Exception error) =>
-        new(DistillErrorKind.InvalidInput, $"{path}: unreadable ({error.Message}); delete the cache folder and build it again");
+        new(DistillErrorKind.InvalidInput, $"{path}: unreadable ({error.Message}); delete the cache folder and build it again", error);
 
     public static DistillException NotAManifest(string path) =>
         new(DistillErrorKind.InvalidInput, $"{path}: not a Distill teacher-cache manifest");

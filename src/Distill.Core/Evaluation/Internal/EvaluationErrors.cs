@@ -21,10 +21,10 @@ internal static class EvaluationErrors
         new(DistillErrorKind.InvalidInput, $"{path}: the model has no graph; pass an .onnx model file");
 
     public static DistillException NotOnnx(string path, Google.Protobuf.InvalidProtocolBufferException error) =>
-        new(DistillErrorKind.InvalidInput, $"{path}: not a readable ONNX model ({error.Message}); pass an .onnx model file");
+        new(DistillErrorKind.InvalidInput, $"{path}: not a readable ONNX model ({error.Message}); pass an .onnx model file", error);
 
     public static DistillException CannotReadOnnx(string path, Exception error) =>
-        new(DistillErrorKind.InvalidInput, $"{path}: cannot read it as an ONNX model ({error.Message})");
+        new(DistillErrorKind.InvalidInput, $"{path}: cannot read it as an ONNX model ({error.Message})", error);
 
     public static DistillException CannotLoad(string path, OnnxRuntimeException error) =>
         new(DistillErrorKind.InvalidInput, $"{path}: ONNX Runtime cannot load the model ({FirstLine(error)})", error);

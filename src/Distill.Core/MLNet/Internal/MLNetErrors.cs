@@ -84,7 +84,7 @@ internal static class MLNetErrors
 
     /// <summary>The manifest does not parse; only the parser's message is kept, as the user can do nothing with its stack.</summary>
     public static DistillException ManifestNotJson(string path, JsonException error) =>
-        new(DistillErrorKind.InvalidInput, $"{path}: not valid JSON ({error.Message}); save the model again");
+        new(DistillErrorKind.InvalidInput, $"{path}: not valid JSON ({error.Message}); save the model again", error);
 
     /// <param name="format">The saved format as JSON, or null when it is missing.</param>
     public static DistillException ManifestFormat(string path, string? format) =>
@@ -112,7 +112,7 @@ internal static class MLNetErrors
     /// <summary>ML.NET could not save part <paramref name="index"/> of a chain; the first line of its message says why.</summary>
     public static DistillException ChainPartNotSaveable(int index, Type part, Exception error) =>
         new(DistillErrorKind.InvalidInput,
-            $"transformer {index} of the chain ({part.Name}) cannot be saved by ML.NET ({error.Message.Split('\n')[0]}); save a chain of saveable transformers");
+            $"transformer {index} of the chain ({part.Name}) cannot be saved by ML.NET ({error.Message.Split('\n')[0]}); save a chain of saveable transformers", error);
 
     public static DistillException ChainPartWithoutPath(string folder) =>
         new(DistillErrorKind.InvalidInput, $"{folder}: a chain part has no path; save the model again");

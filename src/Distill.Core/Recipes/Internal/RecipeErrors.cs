@@ -45,7 +45,7 @@ internal static class RecipeErrors
 
     /// <summary>The loss registry refused a term's settings; its message says why.</summary>
     public static DistillException BadLossTerm(Recipe recipe, string keyPath, ArgumentException error) =>
-        new(DistillErrorKind.InvalidInput, $"{recipe.Where(keyPath)}: {error.Message}");
+        new(DistillErrorKind.InvalidInput, $"{recipe.Where(keyPath)}: {error.Message}", error);
 
     public static DistillException BadDataFormat(Recipe recipe, string format) =>
         new(DistillErrorKind.InvalidInput,

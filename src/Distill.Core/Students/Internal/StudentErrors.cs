@@ -18,7 +18,7 @@ internal static class StudentErrors
     public static DistillException NotJson(string source, JsonException error, string? fix = null) =>
         new(DistillErrorKind.InvalidInput, fix is null
             ? $"{source}: not valid JSON ({error.Message})"
-            : $"{source}: not valid JSON ({error.Message}); {fix}");
+            : $"{source}: not valid JSON ({error.Message}); {fix}", error);
 
     public static DistillException SettingsNotAnObject(string source, JsonNode? node) =>
         new(DistillErrorKind.InvalidInput, $"{source}: must be a JSON object with an \"architecture\" (was {Show(node)})");
@@ -34,7 +34,7 @@ internal static class StudentErrors
     // error.Path is "$.hidden" and the like: enough to find the setting.
     public static DistillException SettingOfWrongType(string source, JsonException error) =>
         new(DistillErrorKind.InvalidInput,
-            $"{source}: setting {error.Path?.TrimStart('$', '.')} has a value of the wrong type ({FirstLine(error.Message)}); write a value of the setting's type");
+            $"{source}: setting {error.Path?.TrimStart('$', '.')} has a value of the wrong type ({FirstLine(error.Message)}); write a value of the setting's type", error);
 
     public static DistillException InvalidSettingsIn(string source, IEnumerable<string> problems) =>
         new(DistillErrorKind.InvalidInput, $"{source}: invalid settings: {string.Join("; ", problems)}");

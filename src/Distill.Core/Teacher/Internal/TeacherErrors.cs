@@ -23,7 +23,7 @@ internal static class TeacherErrors
         new(DistillErrorKind.InvalidInput, $"{source}: the model has no graph; pass the teacher's .onnx file");
 
     public static DistillException NotOnnx(string path, Google.Protobuf.InvalidProtocolBufferException error) =>
-        new(DistillErrorKind.InvalidInput, $"{path}: not a readable ONNX model ({error.Message}); pass the teacher's .onnx file");
+        new(DistillErrorKind.InvalidInput, $"{path}: not a readable ONNX model ({error.Message}); pass the teacher's .onnx file", error);
 
     public static DistillException CannotLoad(string path, OnnxRuntimeException error) =>
         new(DistillErrorKind.InvalidInput, $"{path}: ONNX Runtime cannot load the teacher ({error.Message.Split('\n')[0]})", error);
