@@ -25,17 +25,18 @@ public static class VerifiedOnnxExport
 
     /// <summary>
     /// Writes <paramref name="model"/> (in eval mode) to <paramref name="path"/>, creating its folder, and checks it on
-    /// <paramref name="sample"/> (text examples; <see cref="OnnxParity"/>).
+    /// <paramref name="sample"/> (text examples, or float examples of <paramref name="featureShape"/>; <see cref="OnnxParity"/>).
     /// </summary>
     /// <exception cref="DistillException">The export differs from the student by more than <see cref="ParityLimit"/>.</exception>
-    public static VerifiedOnnxExportResult Export(StudentModel model, string path, OnnxExportOptions options, IReadOnlyList<StudentExample> sample)
+    public static VerifiedOnnxExportResult Export(StudentModel model, string path, OnnxExportOptions options, IReadOnlyList<StudentExample> sample,
+        IReadOnlyList<int>? featureShape = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sample);
         model.eval();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
         OnnxExporter.Export(model, path, options);
-        var difference = OnnxParity.MaxAbsoluteDifference(model, path, sample);
+        var difference = OnnxParity.MaxAbsoluteDifference(model, path, sample, featureShape);
         if (!(difference <= ParityLimit))
         {
             throw ExportErrors.ParityExceeded(path, difference, ParityLimit);

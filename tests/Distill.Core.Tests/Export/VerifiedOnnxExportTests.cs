@@ -49,4 +49,25 @@ public sealed class VerifiedOnnxExportTests : IDisposable
         OnnxParity.MaxAbsoluteDifference(student, path, Examples()).Should().BeGreaterThan(VerifiedOnnxExport.ParityLimit,
             "the check compares logits, so another model's file must fail it");
     }
+
+    [Fact]
+    public void Export_Should_Check_Float_Students_On_Their_Features()
+    {
+        var random = new Random(5);
+        List<StudentExample> Rows(int width) => Enumerable.Range(0, 5)
+            .Select(i => new StudentExample(i, 0, null, Enumerable.Range(0, width).Select(_ => (float)random.NextDouble()).ToArray(), -1)).ToList();
+        manual_seed(4);
+        using var mlp = new MlpStudentOptions { InputSize = 6, NumLabels = 3, HiddenSizes = [5] }.CreateModel();
+        using var cnn = new ImageCnnStudentOptions { InputChannels = 1, StageChannels = [4, 8], NumLabels = 3 }.CreateModel();
+
+        var mlpResult = VerifiedOnnxExport.Export(mlp, Path.Combine(_folder, "mlp.onnx"), new OnnxExportOptions(), Rows(6));
+        var cnnResult = VerifiedOnnxExport.Export(cnn, Path.Combine(_folder, "cnn.onnx"), new OnnxExportOptions(), Rows(64), featureShape: [1, 8, 8]);
+
+        mlpResult.LargestDifference.Should().BeLessThan(1e-5);
+        cnnResult.LargestDifference.Should().BeLessThan(1e-5);
+        cnnResult.Rows.Should().Be(5);
+        manual_seed(5);
+        using var other = new MlpStudentOptions { InputSize = 6, NumLabels = 3, HiddenSizes = [5] }.CreateModel();
+        OnnxParity.MaxAbsoluteDifference(other, Path.Combine(_folder, "mlp.onnx"), Rows(6)).Should().BeGreaterThan(VerifiedOnnxExport.ParityLimit);
+    }
 }
