@@ -88,4 +88,20 @@ public static class TeacherCachePlanner
 
         return new TeacherCachePlan(set, TeacherRows.Encode(rows, encoder), options, new TeacherCacheBuilder(teacher, teacherPath, options), described);
     }
+
+    /// <summary>
+    /// The cache of <paramref name="teacher"/> over rows of float features (an image or tabular teacher), each fed as
+    /// <paramref name="options"/>' <c>FeatureShape</c>; <paramref name="description"/> adds to the key what else
+    /// decides the rows (the data file, the normalization).
+    /// </summary>
+    /// <exception cref="ArgumentException">A row has no features.</exception>
+    public static TeacherCachePlan PlanFeatures(string set, OnnxTeacher teacher, string teacherPath, IReadOnlyList<DataRow> rows,
+        TeacherCacheOptions options, IReadOnlyDictionary<string, string>? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var teacherRows = rows.Select(r => new TeacherRow(r.Id, r.AugmentationId, null,
+            r.Features ?? throw new ArgumentException($"row {r.Id} has no features; plan a text cache with Plan", nameof(rows)))).ToList();
+        var described = new Dictionary<string, string>(description ?? new Dictionary<string, string>());
+        return new TeacherCachePlan(set, teacherRows, options, new TeacherCacheBuilder(teacher, teacherPath, options), described);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Distill.Cache;
 using Distill.Core.Tests.Teacher.Support;
+using Distill.Data;
 using Distill.Losses;
 using Distill.Students;
 using Distill.Teacher;
@@ -39,11 +40,17 @@ public sealed class ForeignCnnTeacherTests : IDisposable
         var needs = TeacherTensorNeeds.Of("distillation", loss, student, maps, teacherPath);
         using var teacher = OnnxTeacher.Load(teacherPath, TeacherCachePlanner.WithTaps(new OnnxTeacherOptions { Device = Distill.Platform.DeviceSetting.Cpu }, needs));
         var specs = TeacherCachePlanner.Specs(teacher, needs.OrderBy(n => n.Name, StringComparer.Ordinal));
-        var built = new TeacherCacheBuilder(teacher, teacherPath, new TeacherCacheOptions { Tensors = specs, FeatureShape = [1, 28, 28] })
-            .Build(examples.Select(e => new TeacherRow(e.RowId, 0, null, e.Features)).ToList(), Path.Combine(_folder, "cache"));
+        var rows = examples.Select(e => new DataRow(e.RowId, [], null, e.Features)).ToList();
+        var options = new TeacherCacheOptions { Tensors = specs, FeatureShape = [1, 28, 28] };
+        var plan = TeacherCachePlanner.PlanFeatures("train", teacher, teacherPath, rows, options);
+        var built = plan.Build(Path.Combine(_folder, "cache"));
         using var cache = TeacherCache.Open(built.Folder);
 
-        // Assert 1: the taps are the graph's own tensors, cached at their shapes (fp16: about 3 significant digits).
+        // Assert 1: the key follows the rows; the taps are the graph's own tensors, cached at their shapes (fp16: about 3
+        // significant digits).
+        built.Key.Should().Be(plan.Key);
+        TeacherCachePlanner.PlanFeatures("train", teacher, teacherPath, rows, options).Key.Should().Be(plan.Key);
+        TeacherCachePlanner.PlanFeatures("train", teacher, teacherPath, rows.Take(59).ToList(), options).Key.Should().NotBe(plan.Key);
         maps.Should().Be(3);
         needs.Select(n => n.Name).Order(StringComparer.Ordinal).Should().Equal("feature_maps.0", "feature_maps.1", "feature_maps.2", "logits");
         specs.Select(s => s.Source).Should().Contain(["/relu/Relu_output_0", "/relu_1/Relu_output_0", "/pool_1/MaxPool_output_0"]);
