@@ -43,6 +43,25 @@ public sealed record DataSettings
 
     /// <summary>Augmented copies of each training row (Tang et al. 2019), labelled by the teacher. Key <c>augment</c>.</summary>
     public AugmentSettings? Augment { get; init; }
+
+    /// <summary>
+    /// The float feature columns of tabular or image data instead of text: names, 0-based indexes, or inclusive
+    /// ranges <c>first..last</c> (<c>p0..p783</c>, <c>1..784</c>; <see cref="DataColumn.ParseRange"/>). Key
+    /// <c>features</c>; null for text.
+    /// </summary>
+    public IReadOnlyList<string>? Features { get; init; }
+
+    /// <summary>The shape of one row's features, channels first (<c>[1, 28, 28]</c>); default a vector. Key <c>feature_shape</c>.</summary>
+    public IReadOnlyList<int>? FeatureShape { get; init; }
+
+    /// <summary>
+    /// How features are scaled before the teacher and the student see them: <c>(x·scale − mean[c]) / std[c]</c>
+    /// per channel (<see cref="FeatureNormalization"/>). Key <c>normalization: {scale, mean, std}</c>; default none.
+    /// </summary>
+    public FeatureNormalization Normalization { get; init; } = FeatureNormalization.None;
+
+    /// <summary>True when the rows are float features, not text.</summary>
+    public bool HasFeatures => Features is { Count: > 0 };
 }
 
 /// <summary>Transfer-set augmentation (key <c>data.augment</c>).</summary>

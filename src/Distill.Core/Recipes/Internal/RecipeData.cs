@@ -21,6 +21,9 @@ internal sealed class RecipeData
 
     public IReadOnlyList<DataRow>? Test { get; init; }
 
+    /// <summary>The shape of one row's float features (channels first), or null for text.</summary>
+    public IReadOnlyList<int>? FeatureShape { get; init; }
+
     /// <summary>Reads the data of <paramref name="recipe"/>; errors name the file, the line and the column.</summary>
     public static RecipeData Load(Recipe recipe)
     {
@@ -33,7 +36,10 @@ internal sealed class RecipeData
                 : throw RecipeErrors.BadDataFormat(recipe, settings.Format),
             HasHeader = settings.HasHeader,
             Delimiter = settings.Delimiter is { Length: 1 } delimiter ? delimiter[0] : null,
-            TextColumns = settings.Text.Select(DataColumn.Parse).ToList(),
+            TextColumns = settings.HasFeatures ? [] : settings.Text.Select(DataColumn.Parse).ToList(),
+            FeatureColumns = settings.HasFeatures ? settings.Features!.SelectMany(DataColumn.ParseRange).ToList() : [],
+            FeatureShape = settings.FeatureShape,
+            Normalization = settings.Normalization,
             LabelColumn = DataColumn.Parse(settings.Label),
         };
 
@@ -94,6 +100,7 @@ internal sealed class RecipeData
         return new RecipeData
         {
             Labels = labels, LabelNames = names, Train = trainRows, Transfer = transfer, Dev = ReadEval(settings.Dev), Test = ReadEval(settings.Test),
+            FeatureShape = settings.HasFeatures ? Source(settings.Train).ResolvedFeatureShape : null,
         };
     }
 }

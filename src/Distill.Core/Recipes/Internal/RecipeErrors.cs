@@ -81,4 +81,12 @@ internal static class RecipeErrors
 
     public static DistillException NothingToExport() =>
         new(DistillErrorKind.RunFailed, "no student was trained, so there is nothing to export");
+
+    public static DistillException ImageCnnNeedsImageShape(Recipe recipe, IReadOnlyList<int> featureShape) =>
+        new(DistillErrorKind.InvalidInput,
+            $"{recipe.Where("data.feature_shape")}: an image_cnn student reads [channels, height, width] (was [{string.Join(", ", featureShape)}]); set data.feature_shape, e.g. [1, 28, 28]");
+
+    public static DistillException StudentReadsText(Recipe recipe, string architecture) =>
+        new(DistillErrorKind.InvalidInput,
+            $"{recipe.Where("student.architecture")}: a {architecture} student reads text, and data.features gives float features; use mlp or image_cnn");
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Distill.Data;
 using Distill.Losses;
 using Distill.Students;
 
@@ -17,7 +18,7 @@ internal sealed partial class RecipeMapper
 
     private static readonly Lazy<LossRegistry> Registry = new(LossRegistry.CreateDefault);
 
-    private StudentSettings MapStudent(TeacherSettings? teacher)
+    private StudentSettings MapStudent(TeacherSettings? teacher, DataSettings data)
     {
         var v = _values;
         const string at = "student";
@@ -52,6 +53,19 @@ internal sealed partial class RecipeMapper
         var vocab = InputFile(student, at, "vocab", folders: false);
         var maxLength = v.Int(student, at, "max_length", 3, "; [CLS] and [SEP] take two tokens");
         var (initFrom, initLayers, units) = MapInit(student, architecture, known, teacher, settings);
+
+        // Over float features the input size follows the data, unless the recipe says otherwise.
+        if (data.HasFeatures && FeatureShapeOf(data) is { } shape)
+        {
+            if (architecture == "mlp" && !settings.ContainsKey("input_size"))
+            {
+                settings["input_size"] = shape.Aggregate(1L, (a, d) => a * d);
+            }
+            else if (architecture == "image_cnn" && !settings.ContainsKey("input_channels") && shape.Count == 3)
+            {
+                settings["input_channels"] = (long)shape[0];
+            }
+        }
 
         if (known)
         {
@@ -414,4 +428,23 @@ internal sealed partial class RecipeMapper
 
     [GeneratedRegex(@"has no setting '(?<key>[^']*)'\. Known: (?<known>.*)$")]
     private static partial Regex UnknownSetting();
+
+    // The shape of one row's features as the recipe gives it: feature_shape, else the count of the feature columns.
+    private static IReadOnlyList<int>? FeatureShapeOf(DataSettings data)
+    {
+        if (data.FeatureShape is { Count: > 0 } shape)
+        {
+            return shape;
+        }
+
+        try
+        {
+            return [data.Features!.Sum(f => DataColumn.ParseRange(f).Count)];
+        }
+        catch (DistillException)
+        {
+            // Reported as data.features' own error.
+            return null;
+        }
+    }
 }

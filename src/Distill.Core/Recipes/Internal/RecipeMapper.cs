@@ -82,7 +82,7 @@ internal sealed partial class RecipeMapper
         // In the order of the documentation, so that errors without a line come in that order too.
         var data = MapData();
         var teacher = MapTeacher();
-        var student = MapStudent(teacher);
+        var student = MapStudent(teacher, data);
         var recipe = new Recipe
         {
             Name = name,
@@ -151,6 +151,38 @@ internal sealed partial class RecipeMapper
             }
         }
 
+        List<string>? features = null;
+        if (RecipeValues.Present(data, "features") is ScalarNode)
+        {
+            features = v.Text(data, at, "features") is { } range ? [range] : null;
+        }
+        else
+        {
+            features = v.TextList(data, at, "features");
+        }
+
+        if (features is { Count: > 0 } && RecipeValues.Present(data, "augment") is not null)
+        {
+            v.Error("data.augment", "rewrites text, and data.features gives float features; remove data.augment");
+        }
+
+        if (features is { Count: > 0 } && RecipeValues.Present(data, "text") is not null)
+        {
+            v.Error("data.features", "and data.text are both given; a recipe reads text or float features, so remove one of them");
+        }
+
+        foreach (var column in features ?? [])
+        {
+            try
+            {
+                DataColumn.ParseRange(column);
+            }
+            catch (DistillException e)
+            {
+                v.Error("data.features", e.Message);
+            }
+        }
+
         var labels = v.TextList(data, at, "labels");
         var labelNames = v.TextList(data, at, "label_names");
         if (labels is not null && labelNames is not null && labels.Count != labelNames.Count)
@@ -174,6 +206,52 @@ internal sealed partial class RecipeMapper
             Limit = v.Int(data, at, "limit", 1),
             DevLimit = v.Int(data, at, "dev_limit", 1),
             Augment = MapAugment(data),
+            Features = features,
+            FeatureShape = v.IntList(data, at, "feature_shape", 1),
+            Normalization = MapNormalization(data) ?? defaults.Normalization,
+        };
+    }
+
+    private FeatureNormalization? MapNormalization(MapNode data)
+    {
+        var v = _values;
+        const string at = "data.normalization";
+        var normalization = v.Map(data, "data", "normalization");
+        if (normalization is null)
+        {
+            return null;
+        }
+
+        v.CheckKeys(normalization, at, RecipeSchema.Normalization);
+        List<float>? Floats(string key)
+        {
+            var texts = v.TextList(normalization, at, key);
+            if (texts is null)
+            {
+                return null;
+            }
+
+            var values = new List<float>();
+            foreach (var text in texts)
+            {
+                if (float.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+                {
+                    values.Add(value);
+                }
+                else
+                {
+                    v.Error($"{at}.{key}", $"must be a list of numbers, one per channel (was '{text}'), e.g. [0.5]");
+                }
+            }
+
+            return values;
+        }
+
+        return new FeatureNormalization
+        {
+            Scale = (float)(v.Number(normalization, at, "scale", x => x > 0 && double.IsFinite(x), "a number above 0", "e.g. 0.00392156862745098 for x/255") ?? 1),
+            Mean = Floats("mean") ?? [],
+            Std = Floats("std") ?? [],
         };
     }
 
@@ -234,7 +312,12 @@ internal sealed partial class RecipeMapper
 
         v.CheckKeys(teacher, at, RecipeSchema.Teacher);
         v.Require(teacher, at, "model", "give the teacher's ONNX file, e.g. model: models/bert-sst2.onnx");
-        v.Require(teacher, at, "vocab", "give the teacher's vocab.txt (WordPiece), e.g. vocab: models/vocab.txt");
+        // Float features need no vocabulary; text does.
+        if (RecipeValues.Present(Root.Get("data") as MapNode, "features") is null)
+        {
+            v.Require(teacher, at, "vocab", "give the teacher's vocab.txt (WordPiece), e.g. vocab: models/vocab.txt");
+        }
+
         var model = Resolve(teacher, at, "model", _recipeFolder);
         var recipe = Resolve(teacher, at, "recipe", _recipeFolder);
         if (model is not null && !File.Exists(model) && RecipeValues.Present(teacher, "model") is not ScalarNode { Unresolved: true })

@@ -30,6 +30,25 @@ internal static class RecipeStudents
         };
     }
 
+    /// <summary>
+    /// The student of a recipe over float features of <paramref name="featureShape"/>: an MLP reads them as one vector
+    /// (its input size is their count), an image CNN as [channels, height, width] (its input channels the first);
+    /// settings the recipe gives win.
+    /// </summary>
+    /// <exception cref="DistillException">The architecture reads text, or an image CNN gets features that are not 3-D.</exception>
+    public static StudentOptions FloatOptions(Recipe recipe, int numLabels, IReadOnlyList<int> featureShape)
+    {
+        var options = recipe.Student.ToOptions(numLabels);
+        var settings = recipe.Student.Settings;
+        return options switch
+        {
+            MlpStudentOptions mlp => settings.ContainsKey("input_size") ? mlp : mlp with { InputSize = featureShape.Aggregate(1, (a, d) => a * d) },
+            ImageCnnStudentOptions cnn when featureShape.Count == 3 => settings.ContainsKey("input_channels") ? cnn : cnn with { InputChannels = featureShape[0] },
+            ImageCnnStudentOptions => throw RecipeErrors.ImageCnnNeedsImageShape(recipe, featureShape),
+            _ => throw RecipeErrors.StudentReadsText(recipe, options.ArchitectureName),
+        };
+    }
+
     /// <summary>The weighted sum of a stage's terms.</summary>
     public static WeightedLossSum Loss(Recipe recipe, StageSettings stage, LossBuildContext context)
     {

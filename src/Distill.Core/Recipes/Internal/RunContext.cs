@@ -26,7 +26,7 @@ internal sealed class RunContext : IDisposable
     private readonly RecipeData _data;
     private readonly string? _teacherPath;
     private readonly IRecipeObserver _observer;
-    private readonly TextEncoder _studentEncoder;
+    private readonly TextEncoder? _studentEncoder;
     private readonly TextEncoder? _teacherEncoder;
     private readonly StudentOptions _studentOptions;
     private readonly PretrainedStart? _pretrained;
@@ -43,29 +43,39 @@ internal sealed class RunContext : IDisposable
         _data = data;
         _teacherPath = teacherPath;
         _observer = observer;
-        if (recipe.Teacher is { } teacher)
+        if (data.FeatureShape is { } featureShape)
         {
-            _teacherEncoder = TextEncoder.Create(new TextEncoderOptions { VocabPath = teacher.Vocab, LowerCase = teacher.LowerCase, MaxLength = teacher.MaxLength });
+            // Float features: no tokenizers; the student's input size follows the data.
+            _studentOptions = RecipeStudents.FloatOptions(recipe, data.Labels.Count, featureShape);
+        }
+        else
+        {
+            if (recipe.Teacher is { } teacher)
+            {
+                _teacherEncoder = TextEncoder.Create(new TextEncoderOptions { VocabPath = teacher.Vocab, LowerCase = teacher.LowerCase, MaxLength = teacher.MaxLength });
+            }
+
+            if (recipe.Student.InitFromPretrained)
+            {
+                _pretrained = PretrainedStart.Load(recipe.Student.InitFrom!, observer.Notice);
+            }
+
+            var studentVocab = recipe.Student.Vocab ?? _pretrained?.Vocab ?? recipe.Teacher?.Vocab ?? throw RecipeErrors.NoStudentVocab(recipe);
+            var studentEncoder = TextEncoder.Create(new TextEncoderOptions
+            {
+                VocabPath = studentVocab,
+                LowerCase = recipe.Teacher?.LowerCase ?? true,
+                MaxLength = recipe.Student.MaxLength ?? recipe.Teacher?.MaxLength ?? 128,
+            });
+            _studentEncoder = studentEncoder;
+            _studentOptions = _pretrained?.StudentOptions(recipe, data.Labels.Count, recipe.Student.InitLayers)
+                ?? RecipeStudents.Options(recipe, data.Labels.Count, studentEncoder.VocabularySize);
+            if (_pretrained is not null && _pretrained.Settings.VocabSize != studentEncoder.VocabularySize)
+            {
+                throw RecipeErrors.PretrainedVocabSize(recipe, studentVocab, studentEncoder.VocabularySize, _pretrained.Source, _pretrained.Settings.VocabSize);
+            }
         }
 
-        if (recipe.Student.InitFromPretrained)
-        {
-            _pretrained = PretrainedStart.Load(recipe.Student.InitFrom!, observer.Notice);
-        }
-
-        var studentVocab = recipe.Student.Vocab ?? _pretrained?.Vocab ?? recipe.Teacher?.Vocab ?? throw RecipeErrors.NoStudentVocab(recipe);
-        _studentEncoder = TextEncoder.Create(new TextEncoderOptions
-        {
-            VocabPath = studentVocab,
-            LowerCase = recipe.Teacher?.LowerCase ?? true,
-            MaxLength = recipe.Student.MaxLength ?? recipe.Teacher?.MaxLength ?? 128,
-        });
-        _studentOptions = _pretrained?.StudentOptions(recipe, data.Labels.Count, recipe.Student.InitLayers)
-            ?? RecipeStudents.Options(recipe, data.Labels.Count, _studentEncoder.VocabularySize);
-        if (_pretrained is not null && _pretrained.Settings.VocabSize != _studentEncoder.VocabularySize)
-        {
-            throw RecipeErrors.PretrainedVocabSize(recipe, studentVocab, _studentEncoder.VocabularySize, _pretrained.Source, _pretrained.Settings.VocabSize);
-        }
         if (teacherPath is not null)
         {
             Teacher = LoadTeacher(teacherPath);
@@ -161,14 +171,20 @@ internal sealed class RunContext : IDisposable
             return [];
         }
 
-        TeacherCachePlan Plan(string set, IReadOnlyList<DataRow> rows, IReadOnlyList<TeacherTensorId> tensors) =>
-            TeacherCachePlanner.Plan(set, Teacher, _teacherPath!, rows, _teacherEncoder!, new TeacherCacheOptions
+        TeacherCachePlan Plan(string set, IReadOnlyList<DataRow> rows, IReadOnlyList<TeacherTensorId> tensors)
+        {
+            var options = new TeacherCacheOptions
             {
                 Tensors = TeacherCachePlanner.Specs(Teacher, tensors),
                 ElementType = _recipe.Cache.Dtype == "float32" ? CacheElementType.Float32 : CacheElementType.Float16,
                 RowsPerShard = _recipe.Cache.RowsPerShard,
                 BatchSize = _recipe.Cache.BatchSize,
-            });
+                FeatureShape = _data.FeatureShape,
+            };
+            return _teacherEncoder is null
+                ? TeacherCachePlanner.PlanFeatures(set, Teacher, _teacherPath!, rows, options)
+                : TeacherCachePlanner.Plan(set, Teacher, _teacherPath!, rows, _teacherEncoder, options);
+        }
         // Ordered by name, as caches have always been keyed.
         var plans = new List<TeacherCachePlan> { Plan("transfer set", _data.Transfer, _neededTensors.OrderBy(t => t.Name, StringComparer.Ordinal).ToList()) };
         if (_data.Dev is not null)
@@ -198,7 +214,7 @@ internal sealed class RunContext : IDisposable
     public StudentOptions StudentOptions => _studentOptions;
 
     /// <summary>The encoder of the student's inputs.</summary>
-    public TextEncoder StudentEncoder => _studentEncoder;
+    public TextEncoder? StudentEncoder => _studentEncoder;
 
     /// <summary>The teacher's hidden size when its file does not exist yet (from the recipe that will train it).</summary>
     public int? TeacherHiddenHint { get; set; }
@@ -277,7 +293,8 @@ internal sealed class RunContext : IDisposable
             Labels = _data.LabelNames,
             Teacher = distilled && _trainCache is not null ? TeacherTargets.FromCache(_trainCache) : null,
             DevTeacher = _devCache,
-            VocabularyHash = _studentEncoder.VocabularyHash,
+            VocabularyHash = _studentEncoder?.VocabularyHash,
+            FeatureShape = _data.FeatureShape,
         };
         var result = run.Train(RecipeStudents.Training(_recipe, folder, seed), stages, data, blockwise,
             new InlineProgress<TrainingProgress>(p => _observer.Training(label, p)), cancellation);
@@ -346,8 +363,8 @@ internal sealed class RunContext : IDisposable
         using var model = StudentCheckpoint.Load(Path.Combine(best.Folder, "best")).Model;
         var export = VerifiedOnnxExport.Export(model, path, new OnnxExportOptions
         {
-            Opset = _recipe.Export.Opset, Labels = _data.LabelNames, VocabularyHash = _studentEncoder.VocabularyHash, Overwrite = true,
-        }, Examples(_data.Dev ?? _data.Train).Take(64).ToList());
+            Opset = _recipe.Export.Opset, Labels = _data.LabelNames, VocabularyHash = _studentEncoder?.VocabularyHash, Overwrite = true,
+        }, Examples(_data.Dev ?? _data.Train).Take(64).ToList(), _data.FeatureShape);
         _observer.Notice($"exported {path}; ONNX Runtime matches TorchSharp to {export.LargestDifference:G2} on {export.Rows} rows");
         StudentOnnx = path;
         _exportedSeed = best.Seed;
@@ -391,7 +408,9 @@ internal sealed class RunContext : IDisposable
     {
         if (!_encoded.TryGetValue(rows, out var examples))
         {
-            examples = StudentExample.FromRows(rows, _studentEncoder, _data.Labels);
+            examples = _studentEncoder is null
+                ? rows.Select(r => new StudentExample(r.Id, r.AugmentationId, null, r.Features, r.Label is null ? -1 : _data.Labels.GetId(r.Label))).ToList()
+                : StudentExample.FromRows(rows, _studentEncoder, _data.Labels);
             _encoded[rows] = examples;
         }
 
@@ -402,7 +421,8 @@ internal sealed class RunContext : IDisposable
     {
         // Which taps the terms read follows from the stages and the teacher's layer count, found by a first inspection.
         var inspection = TeacherGraph.Inspect(path);
-        var layers = inspection.Layers.Count;
+        // A CNN teacher's "layers", for pairing stages, are its feature maps.
+        var layers = inspection.Layers.Count > 0 ? inspection.Layers.Count : inspection.FeatureMaps.Count;
         var context = new LossBuildContext
         {
             StudentHidden = (_studentOptions as TransformerStudentOptions)?.Hidden,
