@@ -14,10 +14,11 @@ public static class CheckpointEvaluation
 {
     /// <summary>
     /// Loads the checkpoint in <paramref name="folder"/> and scores it on each set of examples given (null: skipped);
-    /// the teacher's predicted classes of the same set, when given, give the agreement.
+    /// the teacher's predicted classes of the same set, when given, give the agreement. Float examples are fed as
+    /// <paramref name="featureShape"/> (null: text, or features as a vector).
     /// </summary>
     /// <exception cref="DistillException">The checkpoint cannot be read.</exception>
-    public static IReadOnlyList<CheckpointScore?> Evaluate(string folder,
+    public static IReadOnlyList<CheckpointScore?> Evaluate(string folder, IReadOnlyList<int>? featureShape,
         params (IReadOnlyList<StudentExample>? Examples, IReadOnlyList<int>? TeacherPredictions)[] sets)
     {
         using var model = StudentCheckpoint.Load(folder).Model;
@@ -28,7 +29,7 @@ public static class CheckpointEvaluation
                 return null;
             }
 
-            var probabilities = StudentEvaluator.Predict(model, set.Examples);
+            var probabilities = StudentEvaluator.Predict(model, set.Examples, featureShape: featureShape);
             return new CheckpointScore(
                 ClassificationMetrics.Compute(set.Examples.Select(e => e.Label).ToList(), probabilities, set.TeacherPredictions), probabilities);
         }).ToList();

@@ -80,4 +80,65 @@ public sealed class FloatRecipeTests : IDisposable
         File.Exists(Path.Combine(output, "student.onnx")).Should().BeTrue();
         File.Exists(Path.Combine(output, "report", "report.md")).Should().BeTrue();
     }
+
+    [Fact]
+    public void Recipe_Should_Distil_An_Image_Cnn_From_A_PyTorch_Style_Cnn_Through_Attention_Transfer()
+    {
+        var random = new Random(4);
+        foreach (var (name, rows) in new[] { ("train.csv", 48), ("dev.csv", 16) })
+        {
+            var text = new StringBuilder("label," + string.Join(',', Enumerable.Range(0, 784).Select(p => $"p{p}")) + "\n");
+            for (var i = 0; i < rows; i++)
+            {
+                text.Append(i % 10).Append(',').AppendJoin(',', Enumerable.Range(0, 784).Select(_ => random.Next(256))).Append('\n');
+            }
+
+            File.WriteAllText(Path.Combine(_folder, name), text.ToString());
+        }
+
+        File.WriteAllBytes(Path.Combine(_folder, "teacher.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(Distill.Core.Tests.Teacher.Support.PyTorchCnnOnnx.Simple()));
+        var output = Path.Combine(_folder, "runs");
+        var recipe = Path.Combine(_folder, "image.yaml");
+        File.WriteAllText(recipe, $$"""
+            name: image
+            seeds: [1]
+            output: {{output}}
+            data:
+              train: train.csv
+              dev: dev.csv
+              features: p0..p783
+              feature_shape: [1, 28, 28]
+              normalization: {scale: 0.00392156862745098, mean: [0.5], std: [0.5]}
+              label: label
+            teacher:
+              model: teacher.onnx
+            student:
+              architecture: image_cnn
+              stage_channels: [4, 8]
+            training:
+              batch_size: 16
+            stages:
+              - name: distillation
+                epochs: 2
+                learning_rate: 1e-2
+                losses:
+                  - {type: at, weight: 100}
+                  - {type: kd, temperature: 2}
+                  - {type: ce, weight: 0.5}
+            baseline:
+              epochs: 2
+              learning_rate: 1e-2
+            report:
+              bench: false
+            """);
+        var console = new TestConsole().Width(1000);
+
+        var code = DistillApp.Run(["recipe", recipe], console);
+
+        code.Should().Be(0, console.Output);
+        console.Output.Should().Contain("feature_maps.0, feature_maps.1, feature_maps.2").And.Contain("ONNX Runtime matches TorchSharp");
+        File.Exists(Path.Combine(output, "student.onnx")).Should().BeTrue();
+        File.ReadAllText(Path.Combine(output, "report", "report.md")).Should().Contain("100·Σ_stages mean((Q_s/‖Q_s‖ − Q_t/‖Q_t‖)²)", "the report shows the attention-transfer term");
+        File.ReadAllLines(Path.Combine(output, "distilled", "seed-1", "metrics.jsonl")).Should().Contain(l => l.Contains("\"at\":", StringComparison.Ordinal));
+    }
 }

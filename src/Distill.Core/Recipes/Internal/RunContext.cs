@@ -334,7 +334,7 @@ internal sealed class RunContext : IDisposable
         for (var i = 0; i < _runs.Count; i++)
         {
             var run = _runs[i];
-            var scores = CheckpointEvaluation.Evaluate(Path.Combine(run.Summary.Folder, "best"), (devExamples, devTeacher), (testExamples, testTeacher));
+            var scores = CheckpointEvaluation.Evaluate(Path.Combine(run.Summary.Folder, "best"), _data.FeatureShape, (devExamples, devTeacher), (testExamples, testTeacher));
             _runs[i] = run with
             {
                 Summary = run.Summary with { Dev = scores[0]?.Metrics, Test = scores[1]?.Metrics },
