@@ -60,8 +60,17 @@ public sealed record DataSettings
     /// </summary>
     public FeatureNormalization Normalization { get; init; } = FeatureNormalization.None;
 
-    /// <summary>True when the rows are float features, not text.</summary>
-    public bool HasFeatures => Features is { Count: > 0 };
+    /// <summary>
+    /// For an image folder (<c>format: image_folder</c>, or a folder as <c>train</c>): the size images are resized to and
+    /// their channels (1 grayscale, 3 RGB), as the teacher takes them. Key <c>image: {height, width, channels}</c>.
+    /// </summary>
+    public ImageSettings? Image { get; init; }
+
+    /// <summary>True when the data is an image folder.</summary>
+    public bool IsImageFolder => Format == DataFormatNames.Of(DataFormat.ImageFolder);
+
+    /// <summary>True when the rows are float features (columns or images), not text.</summary>
+    public bool HasFeatures => Features is { Count: > 0 } || IsImageFolder;
 }
 
 /// <summary>Transfer-set augmentation (key <c>data.augment</c>).</summary>
@@ -84,4 +93,17 @@ public sealed record AugmentSettings
 
     /// <summary>Extra unlabelled in-domain text files (one text per line), added to the transfer set. Key <c>unlabelled</c>.</summary>
     public IReadOnlyList<string> Unlabelled { get; init; } = [];
+}
+
+/// <summary>How an image folder's images are read (key <c>data.image</c>).</summary>
+public sealed record ImageSettings
+{
+    /// <summary>Height in pixels the images are resized to. Key <c>height</c>, required.</summary>
+    public required int Height { get; init; }
+
+    /// <summary>Width in pixels. Key <c>width</c>, required.</summary>
+    public required int Width { get; init; }
+
+    /// <summary>1 (grayscale) or 3 (RGB). Key <c>channels</c>, default 3.</summary>
+    public int Channels { get; init; } = 3;
 }

@@ -342,6 +342,8 @@ public sealed class RecipeCommandTests : IDisposable
     [InlineData("emotion-dkd.yaml")]
     [InlineData("teachers/sst2-teacher.yaml")]
     [InlineData("teachers/emotion-teacher.yaml")]
+    [InlineData("mnist-cnn.yaml")]
+    [InlineData("teachers/mnist-teacher.yaml")]
     public void ShippedRecipes_Should_LoadAndPlan_WithAndWithoutTheQuickProfile(string file)
     {
         // Arrange

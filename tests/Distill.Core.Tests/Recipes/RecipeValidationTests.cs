@@ -251,7 +251,7 @@ public sealed class RecipeValidationTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(_folder.Root, "images", "cat"));
         const string yaml = """
-            data: {train: images, format: image_folder}
+            data: {train: images, format: image_folder, image: {height: 32, width: 32}}
             student: {architecture: image_cnn, input_channels: 3}
             stages: [{losses: [{type: ce}]}]
             """;
@@ -261,6 +261,20 @@ public sealed class RecipeValidationTests : IDisposable
 
         recipe.Data.Train.Should().Be(_folder.PathOf("images"));
         recipe.Data.Format.Should().Be("image_folder");
+        recipe.Data.Image.Should().Be(new ImageSettings { Height = 32, Width = 32, Channels = 3 });
+    }
+
+    [Fact]
+    public void Load_Should_Ask_For_The_Image_Size_Of_An_Image_Folder()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder.Root, "images", "cat"));
+
+        Errors("""
+            data: {train: images, format: image_folder}
+            student: {architecture: image_cnn}
+            stages: [{losses: [{type: ce}]}]
+            """).Should().Equal(
+            "r.yaml:1 data.image is required for an image folder; give the size the teacher takes, e.g. image: {height: 28, width: 28, channels: 1}");
     }
 
     [Fact]

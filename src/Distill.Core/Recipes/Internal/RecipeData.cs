@@ -37,10 +37,14 @@ internal sealed class RecipeData
             HasHeader = settings.HasHeader,
             Delimiter = settings.Delimiter is { Length: 1 } delimiter ? delimiter[0] : null,
             TextColumns = settings.HasFeatures ? [] : settings.Text.Select(DataColumn.Parse).ToList(),
-            FeatureColumns = settings.HasFeatures ? settings.Features!.SelectMany(DataColumn.ParseRange).ToList() : [],
-            FeatureShape = settings.FeatureShape,
+            FeatureColumns = settings.Features is { Count: > 0 } features ? features.SelectMany(DataColumn.ParseRange).ToList() : [],
+            FeatureShape = settings.IsImageFolder ? null : settings.FeatureShape,
             Normalization = settings.Normalization,
-            LabelColumn = DataColumn.Parse(settings.Label),
+            // An image folder's label is its class subfolder.
+            LabelColumn = settings.IsImageFolder ? (DataColumn?)null : DataColumn.Parse(settings.Label),
+            ImageHeight = settings.Image?.Height,
+            ImageWidth = settings.Image?.Width,
+            ImageChannels = settings.Image?.Channels ?? 3,
         };
 
         IEnumerable<DataRow> train = DataSource.Read(Source(settings.Train));

@@ -432,6 +432,11 @@ internal sealed partial class RecipeMapper
     // The shape of one row's features as the recipe gives it: feature_shape, else the count of the feature columns.
     private static IReadOnlyList<int>? FeatureShapeOf(DataSettings data)
     {
+        if (data.IsImageFolder)
+        {
+            return data.Image is { } image ? [image.Channels, image.Height, image.Width] : null;
+        }
+
         if (data.FeatureShape is { Count: > 0 } shape)
         {
             return shape;

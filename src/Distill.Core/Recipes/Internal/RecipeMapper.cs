@@ -209,7 +209,40 @@ internal sealed partial class RecipeMapper
             Features = features,
             FeatureShape = v.IntList(data, at, "feature_shape", 1),
             Normalization = MapNormalization(data) ?? defaults.Normalization,
+            Image = MapImage(data, folders),
         };
+    }
+
+    private ImageSettings? MapImage(MapNode data, bool folders)
+    {
+        var v = _values;
+        const string at = "data.image";
+        var image = v.Map(data, "data", "image");
+        if (image is null)
+        {
+            if (folders)
+            {
+                v.Error(at, "is required for an image folder; give the size the teacher takes, e.g. image: {height: 28, width: 28, channels: 1}");
+            }
+
+            return null;
+        }
+
+        if (!folders)
+        {
+            v.Error(at, "applies to an image folder; set data.format: image_folder, or remove data.image");
+        }
+
+        v.CheckKeys(image, at, RecipeSchema.Image);
+        v.Require(image, at, "height", "give the height the teacher takes, e.g. height: 28");
+        v.Require(image, at, "width", "give the width the teacher takes, e.g. width: 28");
+        var channels = v.Int(image, at, "channels", 1);
+        if (channels is not (null or 1 or 3))
+        {
+            v.Error($"{at}.channels", $"must be 1 (grayscale) or 3 (RGB) (was {channels})");
+        }
+
+        return new ImageSettings { Height = v.Int(image, at, "height", 1) ?? 1, Width = v.Int(image, at, "width", 1) ?? 1, Channels = channels ?? 3 };
     }
 
     private FeatureNormalization? MapNormalization(MapNode data)
@@ -313,7 +346,9 @@ internal sealed partial class RecipeMapper
         v.CheckKeys(teacher, at, RecipeSchema.Teacher);
         v.Require(teacher, at, "model", "give the teacher's ONNX file, e.g. model: models/bert-sst2.onnx");
         // Float features need no vocabulary; text does.
-        if (RecipeValues.Present(Root.Get("data") as MapNode, "features") is null)
+        var dataMap = Root.Get("data") as MapNode;
+        if (RecipeValues.Present(dataMap, "features") is null
+            && (RecipeValues.Present(dataMap, "format") as ScalarNode)?.Value != DataFormatNames.Of(DataFormat.ImageFolder))
         {
             v.Require(teacher, at, "vocab", "give the teacher's vocab.txt (WordPiece), e.g. vocab: models/vocab.txt");
         }

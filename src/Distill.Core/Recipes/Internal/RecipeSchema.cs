@@ -73,12 +73,14 @@ internal static class RecipeSchema
     public static readonly SchemaNode Augment = Map(
         ("copies", Value), ("mask", Value), ("swap", Value), ("ngram", Value), ("seed", Value), ("unlabelled", List(Value)));
 
+    public static readonly SchemaNode Image = Map(("height", Value), ("width", Value), ("channels", Value));
+
     public static readonly SchemaNode Normalization = Map(("scale", Value), ("mean", List(Value)), ("std", List(Value)));
 
     public static readonly SchemaNode Data = Map(
         ("train", Value), ("dev", Value), ("test", Value), ("format", Value), ("has_header", Value), ("delimiter", Value),
         ("text", List(Value)), ("label", Value), ("labels", List(Value)), ("label_names", List(Value)), ("limit", Value),
-        ("dev_limit", Value), ("augment", Augment), ("features", List(Value)), ("feature_shape", List(Value)), ("normalization", Normalization));
+        ("dev_limit", Value), ("augment", Augment), ("features", List(Value)), ("feature_shape", List(Value)), ("normalization", Normalization), ("image", Image));
 
     public static readonly SchemaNode Teacher = Map(
         ("model", Value), ("recipe", Value), ("vocab", Value), ("lower_case", Value), ("max_length", Value),
