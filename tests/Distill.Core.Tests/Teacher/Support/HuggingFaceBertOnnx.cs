@@ -5,6 +5,8 @@ using Onnx;
 using static TorchSharp.torch;
 using DataType = Onnx.TensorProto.Types.DataType;
 
+using static Distill.Core.Tests.Teacher.Support.OnnxProto;
+
 namespace Distill.Core.Tests.Teacher.Support;
 
 /// <summary>How the LayerNorms of a <see cref="HuggingFaceBertOnnx"/> graph are written.</summary>
@@ -209,19 +211,4 @@ internal sealed class HuggingFaceBertOnnx
         var values = value.detach().to(ScalarType.Float32).contiguous().data<float>().ToArray();
         return new TensorProto { Name = name, DataType = (int)DataType.Float, Dims = { value.shape }, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
     }
-
-    private static ValueInfoProto Value(string name, DataType type, params object[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims.Select(d => d is string s
-            ? new TensorShapeProto.Types.Dimension { DimParam = s }
-            : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture) }));
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
-    }
-
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    private static AttributeProto Ints(string name, params long[] values) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Ints, Ints = { values } };
 }

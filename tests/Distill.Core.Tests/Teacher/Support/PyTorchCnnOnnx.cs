@@ -2,6 +2,8 @@ using Google.Protobuf;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
 
+using static Distill.Core.Tests.Teacher.Support.OnnxProto;
+
 namespace Distill.Core.Tests.Teacher.Support;
 
 /// <summary>
@@ -150,19 +152,4 @@ internal sealed class PyTorchCnnOnnx
         _graph.Initializer.Add(new TensorProto { Name = name, DataType = (int)DataType.Float, Dims = { dims }, RawData = ByteString.CopyFrom(bytes) });
         return name;
     }
-
-    private static ValueInfoProto Value(string name, DataType type, params object[] dims)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.AddRange(dims.Select(d => d is string s
-            ? new TensorShapeProto.Types.Dimension { DimParam = s }
-            : new TensorShapeProto.Types.Dimension { DimValue = Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture) }));
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } } };
-    }
-
-    private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
-
-    private static AttributeProto Ints(string name, params long[] values) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Ints, Ints = { values } };
 }
