@@ -348,7 +348,7 @@ internal sealed class BertOnnxGraphs
             scores = Node(a, "Add", [scores, extendedMask]);
         }
 
-        var context = Node(a, "Transpose", [Node(a, "MatMul", [Node(a, "Softmax", [scores], Int("axis", -1)), value])], Ints("perm", 0, 2, 1, 3));
+        var context = Node(a, "Transpose", [Node(a, "MatMul", [Node(a, "Softmax", [scores], Int("axis", -1)), value])], OnnxProto.Ints("perm", 0, 2, 1, 3));
         var merged = Rows ? Ints(a, -1, o.Hidden) : Node(a, "Concat", [.. Leading(a, context), Ints(a, o.Hidden)], Int("axis", 0));
         return Node(a, "Reshape", [context, merged]);
     }
@@ -359,7 +359,7 @@ internal sealed class BertOnnxGraphs
         var shape = Rows
             ? Node(scope, "Concat", [Node(scope, "Shape", ["input_ids"]), Ints(scope, _o.Heads, _o.HeadSize)], Int("axis", 0))
             : Node(scope, "Concat", [.. Leading(scope, x), Ints(scope, _o.Heads), Ints(scope, _o.HeadSize)], Int("axis", 0));
-        return Node(scope, "Transpose", [Node(scope, "Reshape", [x, shape])], Ints("perm", perm));
+        return Node(scope, "Transpose", [Node(scope, "Reshape", [x, shape])], OnnxProto.Ints("perm", perm));
     }
 
     // x.size()[:2] as torch writes it: Shape, Gather of each index, Unsqueeze each to 1-D.
@@ -420,8 +420,8 @@ internal sealed class BertOnnxGraphs
                 return Node(scope, "LayerNormalization", [x, Weight(key + ".weight", "LayerNormalization"), Weight(key + ".bias", "LayerNormalization")], Int("axis", -1), Float("epsilon", (float)_o.LayerNormEps));
         }
 
-        var centered = Node(scope, "Sub", [x, Node(scope, "ReduceMean", [x], Ints("axes", -1))]);
-        var variance = Node(scope, "ReduceMean", [Node(scope, "Pow", [centered, FloatScalar(scope, 2f)])], Ints("axes", -1));
+        var centered = Node(scope, "Sub", [x, Node(scope, "ReduceMean", [x], OnnxProto.Ints("axes", -1))]);
+        var variance = Node(scope, "ReduceMean", [Node(scope, "Pow", [centered, FloatScalar(scope, 2f)])], OnnxProto.Ints("axes", -1));
         var normalized = Node(scope, "Div", [centered, Node(scope, "Sqrt", [Node(scope, "Add", [variance, FloatScalar(scope, (float)_o.LayerNormEps)])])]);
         return Node(scope, "Add", [Node(scope, "Mul", [normalized, Weight(key + ".weight", "Mul")]), Weight(key + ".bias", "Add")]);
     }
@@ -454,7 +454,7 @@ internal sealed class BertOnnxGraphs
             case LinearForm.TransposedMatMul:
             {
                 var stored = factor == 1 ? Weight(key + ".weight", "Transpose") : Anonymous("Transpose", [outSize, inSize], scaled);
-                var product = Node(scope, "MatMul", [x, Node(scope, "Transpose", [stored], Ints("perm", 1, 0))]);
+                var product = Node(scope, "MatMul", [x, Node(scope, "Transpose", [stored], OnnxProto.Ints("perm", 1, 0))]);
                 return bias ? Node(scope, "Add", [product, Bias()]) : product;
             }
 
