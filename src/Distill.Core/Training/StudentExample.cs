@@ -18,17 +18,17 @@ public sealed record StudentExample(long RowId, int AugmentationId, EncodedText?
     public int Length => Text?.Length ?? 1;
 
     /// <summary>
-    /// Text rows encoded for the student by <paramref name="encoder"/>, in order (in parallel: encoding a large
-    /// transfer set is the slow part), their labels mapped by <paramref name="labels"/>; a row without a label gets −1.
+    /// Rows as the student sees them, in order: text encoded by <paramref name="encoder"/> (in parallel: encoding a
+    /// large transfer set is the slow part), or, with no encoder, the rows' float features; labels mapped by
+    /// <paramref name="labels"/>, −1 for a row without one.
     /// </summary>
     /// <exception cref="DistillException">A row's label is not one of <paramref name="labels"/>.</exception>
-    public static List<StudentExample> FromRows(IReadOnlyList<DataRow> rows, TextEncoder encoder, LabelMap labels)
+    public static List<StudentExample> FromRows(IReadOnlyList<DataRow> rows, TextEncoder? encoder, LabelMap labels)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(labels);
         return rows.AsParallel().AsOrdered()
-            .Select(r => new StudentExample(r.Id, r.AugmentationId, encoder.Encode(r), null, r.Label is null ? -1 : labels.GetId(r.Label)))
+            .Select(r => new StudentExample(r.Id, r.AugmentationId, encoder?.Encode(r), encoder is null ? r.Features : null, r.Label is null ? -1 : labels.GetId(r.Label)))
             .ToList();
     }
 }

@@ -14,6 +14,45 @@ public sealed class FloatRecipeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
+    private string Output => Path.Combine(_folder, "runs");
+
+    // Runs a recipe of one seed over train.csv and dev.csv in the folder with the given data, student and losses;
+    // the schedule, baseline and outputs are the same for every test here.
+    private (int Code, string Output) RunRecipe(string name, string data, string student, string losses)
+    {
+        static string Indent(string text, int spaces) => string.Join("\n", text.Split('\n').Select(l => new string(' ', spaces) + l));
+        var recipe = Path.Combine(_folder, $"{name}.yaml");
+        File.WriteAllText(recipe, $"""
+            name: {name}
+            seeds: [1]
+            output: {Output}
+            data:
+              train: train.csv
+              dev: dev.csv
+            {Indent(data, 2)}
+            teacher:
+              model: teacher.onnx
+            student:
+            {Indent(student, 2)}
+            training:
+              batch_size: 16
+            stages:
+              - name: distillation
+                epochs: 2
+                learning_rate: 1e-2
+                losses:
+            {Indent(losses, 6)}
+            baseline:
+              epochs: 2
+              learning_rate: 1e-2
+            report:
+              bench: false
+            """);
+        var console = new TestConsole().Width(1000);
+        var code = DistillApp.Run(["recipe", recipe], console);
+        return (code, console.Output);
+    }
+
     // Rows of six features whose class is the sign of f0 + f1.
     private void WriteCsv(string name, int rows, int seed)
     {
@@ -40,45 +79,15 @@ public sealed class FloatRecipeTests : IDisposable
             OnnxExporter.Export(teacher, Path.Combine(_folder, "teacher.onnx"));
         }
 
-        var output = Path.Combine(_folder, "runs");
-        var recipe = Path.Combine(_folder, "tabular.yaml");
-        File.WriteAllText(recipe, $$"""
-            name: tabular
-            seeds: [1]
-            output: {{output}}
-            data:
-              train: train.csv
-              dev: dev.csv
-              features: f0..f5
-              label: label
-            teacher:
-              model: teacher.onnx
-            student:
-              architecture: mlp
-              hidden_sizes: [8]
-            training:
-              batch_size: 16
-            stages:
-              - name: distillation
-                epochs: 2
-                learning_rate: 1e-2
-                losses:
-                  - {type: kd, temperature: 2}
-                  - {type: ce, weight: 0.5}
-            baseline:
-              epochs: 2
-              learning_rate: 1e-2
-            report:
-              bench: false
-            """);
-        var console = new TestConsole().Width(1000);
+        var (code, printed) = RunRecipe("tabular",
+            "features: f0..f5\nlabel: label",
+            "architecture: mlp\nhidden_sizes: [8]",
+            "- {type: kd, temperature: 2}\n- {type: ce, weight: 0.5}");
 
-        var code = DistillApp.Run(["recipe", recipe], console);
-
-        code.Should().Be(0, console.Output);
-        console.Output.Should().Contain("distilled, seed 1").And.Contain("labels only, seed 1").And.Contain("ONNX Runtime matches TorchSharp");
-        File.Exists(Path.Combine(output, "student.onnx")).Should().BeTrue();
-        File.Exists(Path.Combine(output, "report", "report.md")).Should().BeTrue();
+        code.Should().Be(0, printed);
+        printed.Should().Contain("distilled, seed 1").And.Contain("labels only, seed 1").And.Contain("ONNX Runtime matches TorchSharp");
+        File.Exists(Path.Combine(Output, "student.onnx")).Should().BeTrue();
+        File.Exists(Path.Combine(Output, "report", "report.md")).Should().BeTrue();
     }
 
     [Fact]
@@ -97,48 +106,15 @@ public sealed class FloatRecipeTests : IDisposable
         }
 
         File.WriteAllBytes(Path.Combine(_folder, "teacher.onnx"), Google.Protobuf.MessageExtensions.ToByteArray(Distill.Core.Tests.Teacher.Support.PyTorchCnnOnnx.Simple()));
-        var output = Path.Combine(_folder, "runs");
-        var recipe = Path.Combine(_folder, "image.yaml");
-        File.WriteAllText(recipe, $$"""
-            name: image
-            seeds: [1]
-            output: {{output}}
-            data:
-              train: train.csv
-              dev: dev.csv
-              features: p0..p783
-              feature_shape: [1, 28, 28]
-              normalization: {scale: 0.00392156862745098, mean: [0.5], std: [0.5]}
-              label: label
-            teacher:
-              model: teacher.onnx
-            student:
-              architecture: image_cnn
-              stage_channels: [4, 8]
-            training:
-              batch_size: 16
-            stages:
-              - name: distillation
-                epochs: 2
-                learning_rate: 1e-2
-                losses:
-                  - {type: at, weight: 100}
-                  - {type: kd, temperature: 2}
-                  - {type: ce, weight: 0.5}
-            baseline:
-              epochs: 2
-              learning_rate: 1e-2
-            report:
-              bench: false
-            """);
-        var console = new TestConsole().Width(1000);
+        var (code, printed) = RunRecipe("image",
+            "features: p0..p783\nfeature_shape: [1, 28, 28]\nnormalization: {scale: 0.00392156862745098, mean: [0.5], std: [0.5]}\nlabel: label",
+            "architecture: image_cnn\nstage_channels: [4, 8]",
+            "- {type: at, weight: 100}\n- {type: kd, temperature: 2}\n- {type: ce, weight: 0.5}");
 
-        var code = DistillApp.Run(["recipe", recipe], console);
-
-        code.Should().Be(0, console.Output);
-        console.Output.Should().Contain("feature_maps.0, feature_maps.1, feature_maps.2").And.Contain("ONNX Runtime matches TorchSharp");
-        File.Exists(Path.Combine(output, "student.onnx")).Should().BeTrue();
-        File.ReadAllText(Path.Combine(output, "report", "report.md")).Should().Contain("100·Σ_stages mean((Q_s/‖Q_s‖ − Q_t/‖Q_t‖)²)", "the report shows the attention-transfer term");
-        File.ReadAllLines(Path.Combine(output, "distilled", "seed-1", "metrics.jsonl")).Should().Contain(l => l.Contains("\"at\":", StringComparison.Ordinal));
+        code.Should().Be(0, printed);
+        printed.Should().Contain("feature_maps.0, feature_maps.1, feature_maps.2").And.Contain("ONNX Runtime matches TorchSharp");
+        File.Exists(Path.Combine(Output, "student.onnx")).Should().BeTrue();
+        File.ReadAllText(Path.Combine(Output, "report", "report.md")).Should().Contain("100·Σ_stages mean((Q_s/‖Q_s‖ − Q_t/‖Q_t‖)²)", "the report shows the attention-transfer term");
+        File.ReadAllLines(Path.Combine(Output, "distilled", "seed-1", "metrics.jsonl")).Should().Contain(l => l.Contains("\"at\":", StringComparison.Ordinal));
     }
 }

@@ -81,7 +81,7 @@ internal sealed partial class RecipeMapper
 
         // In the order of the documentation, so that errors without a line come in that order too.
         var data = MapData();
-        var teacher = MapTeacher();
+        var teacher = MapTeacher(data);
         var student = MapStudent(teacher, data);
         var recipe = new Recipe
         {
@@ -333,7 +333,7 @@ internal sealed partial class RecipeMapper
         };
     }
 
-    private TeacherSettings? MapTeacher()
+    private TeacherSettings? MapTeacher(DataSettings data)
     {
         var v = _values;
         const string at = "teacher";
@@ -346,9 +346,7 @@ internal sealed partial class RecipeMapper
         v.CheckKeys(teacher, at, RecipeSchema.Teacher);
         v.Require(teacher, at, "model", "give the teacher's ONNX file, e.g. model: models/bert-sst2.onnx");
         // Float features need no vocabulary; text does.
-        var dataMap = Root.Get("data") as MapNode;
-        if (RecipeValues.Present(dataMap, "features") is null
-            && (RecipeValues.Present(dataMap, "format") as ScalarNode)?.Value != DataFormatNames.Of(DataFormat.ImageFolder))
+        if (!data.HasFeatures)
         {
             v.Require(teacher, at, "vocab", "give the teacher's vocab.txt (WordPiece), e.g. vocab: models/vocab.txt");
         }

@@ -408,9 +408,7 @@ internal sealed class RunContext : IDisposable
     {
         if (!_encoded.TryGetValue(rows, out var examples))
         {
-            examples = _studentEncoder is null
-                ? rows.Select(r => new StudentExample(r.Id, r.AugmentationId, null, r.Features, r.Label is null ? -1 : _data.Labels.GetId(r.Label))).ToList()
-                : StudentExample.FromRows(rows, _studentEncoder, _data.Labels);
+            examples = StudentExample.FromRows(rows, _studentEncoder, _data.Labels);
             _encoded[rows] = examples;
         }
 
